@@ -1,0 +1,1036 @@
+"""Exact RoI pooling, SPP and RoIAlign in numpy, matching mxnet 1.9.1.
+
+Every operator here reproduces mxnet's CPU kernels (``mx.nd.ROIPooling`` and
+``mx.nd.contrib.ROIAlign``) rule for rule, in float32, so the numbers a learner
+computes with this module are the numbers the framework computes. mxnet is never
+imported: it is only the oracle the tests compare against.
+
+Conventions (the same as mxnet's):
+
+* ``data`` is an NCHW array ``(batch, channels, height, width)``; it is read as
+  float32 and never modified.
+* ``rois`` is an ``(R, 5)`` array of rows ``[batch_index, x1, y1, x2, y2]`` in
+  input-image pixels; ``x`` runs along the width (array columns), ``y`` along the
+  height (array rows). The rows are rounded to float32 first, as mxnet stores them.
+* ``spatial_scale`` maps image pixels to feature-map cells (1/stride).
+* Results are float32 arrays ``(R, C, PH, PW)``.
+
+The geometry the course draws (``roi_pool_bins``, ``roi_align_samples``,
+``spp_paper_windows``) is what the operators themselves use, so a picture can
+never disagree with a number.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+__all__ = [
+    "FLT_MAX",
+    "MAX_SAMPLES_PER_BOX",
+    "MAX_SCALED_COORDINATE",
+    "PoolBins",
+    "AlignAxis",
+    "AlignSamples",
+    "SppWindows",
+    "c_round",
+    "roi_pool",
+    "roi_pool_argmax",
+    "roi_pool_backward",
+    "roi_pool_bins",
+    "roi_align",
+    "roi_align_backward",
+    "roi_align_samples",
+    "spp",
+    "spp_paper_windows",
+    "whole_map_roi",
+]
+
+FLT_MAX = np.float32(np.finfo(np.float32).max)
+"""mxnet starts every RoI-pooling maximum at ``-FLT_MAX``; cells not above it never win."""
+
+MAX_SAMPLES_PER_BOX = 2**24
+"""RoIAlign refuses a box needing more bilinear samples than this (PH*PW*grid_h*grid_w).
+
+With ``sample_ratio=-1`` the grid grows with the box, so a box millions of cells
+wide would make mxnet allocate and loop for minutes; ``roi_align`` raises a
+``ValueError`` instead."""
+
+MAX_SCALED_COORDINATE = 2.0**24
+"""Box corners times ``spatial_scale`` must stay below this in magnitude.
+
+Past 2**24 float32 can no longer hold whole numbers exactly and mxnet's int
+conversions overflow; such a box is refused with a ``ValueError``."""
+
+_F32 = np.float32
+
+
+# ---------------------------------------------------------------------------
+# Argument checking: every public function funnels its inputs through these.
+# ---------------------------------------------------------------------------
+
+
+def _numeric_array(value, name: str) -> np.ndarray:
+    """``value`` as an ndarray of real numbers, or a TypeError naming ``name``."""
+    try:
+        array = np.asarray(value)
+    except Exception as error:  # ragged nested lists and the like
+        raise TypeError(f"{name} must be an array of real numbers; {error}") from None
+    if array.dtype.kind not in "iuf":
+        raise TypeError(
+            f"{name} must hold real numbers (int or float); got dtype {array.dtype}"
+        )
+    return array
+
+
+def _check_data(data, name: str = "data") -> np.ndarray:
+    """The NCHW map as a float32 array (a new array when a conversion happens)."""
+    array = _numeric_array(data, name)
+    if array.ndim != 4:
+        raise ValueError(
+            f"{name} must be 4-D (batch, channels, height, width); got shape {array.shape}"
+        )
+    if 0 in array.shape:
+        raise ValueError(f"{name} must have no empty dimension; got shape {array.shape}")
+    return array.astype(_F32, copy=False)
+
+
+def _check_int(value, name: str, minimum: int | None = None) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer; got {value!r}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}; got {value}")
+    return value
+
+
+def _check_pooled_size(pooled_size) -> tuple[int, int]:
+    """``n`` or ``(PH, PW)``, each a whole number >= 1."""
+    if isinstance(pooled_size, (tuple, list, np.ndarray)):
+        if len(pooled_size) != 2:
+            raise ValueError(
+                f"pooled_size must be an int or a pair (PH, PW); got {pooled_size!r}"
+            )
+        ph, pw = pooled_size
+        return (
+            _check_int(ph, "pooled_size[0]", 1),
+            _check_int(pw, "pooled_size[1]", 1),
+        )
+    n = _check_int(pooled_size, "pooled_size", 1)
+    return n, n
+
+
+def _check_scale(spatial_scale, at_most_one: bool = False) -> np.float32:
+    if isinstance(spatial_scale, (bool, np.bool_)) or not isinstance(
+        spatial_scale, numbers.Real
+    ):
+        raise TypeError(f"spatial_scale must be a real number; got {spatial_scale!r}")
+    scale = _F32(spatial_scale)
+    if not np.isfinite(scale) or scale <= 0:
+        raise ValueError(
+            f"spatial_scale must be a finite number > 0 (as float32); got {spatial_scale!r}"
+        )
+    if at_most_one and scale > 1:
+        raise ValueError(
+            f"spatial_scale must be at most 1 for RoI pooling (mxnet's ROIPooling bound); "
+            f"got {spatial_scale!r}"
+        )
+    return scale
+
+
+def _check_bool(value, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {value!r}")
+    return bool(value)
+
+
+def _check_rois(
+    rois, batch_size: int, scale: np.float32, allow_negative_batch: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Validate ``rois``; return (float32 rows, int batch indices).
+
+    A negative whole batch index is allowed only where ``allow_negative_batch``
+    (RoIAlign's "ignore this box" convention).
+    """
+    array = _numeric_array(rois, "rois")
+    if array.ndim != 2 or array.shape[1] != 5:
+        raise ValueError(
+            "rois must be 2-D of shape (R, 5), rows [batch_index, x1, y1, x2, y2]; "
+            f"got shape {array.shape} (for one box write [[b, x1, y1, x2, y2]])"
+        )
+    rows = array.astype(_F32)  # always a fresh array: mxnet stores boxes as float32
+    bad = ~np.isfinite(rows)
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        raise ValueError(
+            f"rois[{i}, {j}] is {array[i, j]!r}; every entry must be finite in float32"
+        )
+    batch = rows[:, 0]
+    fractional = batch != np.floor(batch)
+    if fractional.any():
+        i = int(np.argmax(fractional))
+        raise ValueError(f"rois[{i}, 0] (batch index) is {batch[i]!r}, not a whole number")
+    too_big = batch >= batch_size
+    too_small = batch < 0 if not allow_negative_batch else np.zeros_like(too_big)
+    out_of_range = too_big | too_small
+    if out_of_range.any():
+        i = int(np.argmax(out_of_range))
+        allowed = "" if not allow_negative_batch else " (or negative, to skip the box)"
+        raise ValueError(
+            f"rois[{i}, 0] (batch index) is {int(batch[i])}, but data has {batch_size} "
+            f"image(s) (0..{batch_size - 1}){allowed}"
+        )
+    scaled = np.abs(rows[:, 1:] * scale)
+    far = scaled >= MAX_SCALED_COORDINATE
+    if far.any():
+        i, j = np.argwhere(far)[0]
+        raise ValueError(
+            f"rois[{i}, {j + 1}] times spatial_scale is {scaled[i, j]:g}; corners must stay "
+            f"within +-{MAX_SCALED_COORDINATE:g} map cells"
+        )
+    return rows, batch.astype(np.int64)
+
+
+def _check_roi_row(roi) -> np.ndarray:
+    """One box ``[batch_index, x1, y1, x2, y2]`` as float32 (batch index unchecked)."""
+    array = _numeric_array(roi, "roi")
+    if array.shape != (5,):
+        raise ValueError(
+            f"roi must be one row [batch_index, x1, y1, x2, y2]; got shape {array.shape}"
+        )
+    row = array.astype(_F32)
+    if not np.isfinite(row).all():
+        raise ValueError(f"roi must be finite in float32; got {array.tolist()}")
+    return row
+
+
+def _check_map_shape(map_shape) -> tuple[int, int]:
+    if not isinstance(map_shape, (tuple, list)) or len(map_shape) != 2:
+        raise TypeError(f"map_shape must be a pair (height, width); got {map_shape!r}")
+    return (
+        _check_int(map_shape[0], "map_shape[0] (height)", 1),
+        _check_int(map_shape[1], "map_shape[1] (width)", 1),
+    )
+
+
+def _check_out_grad(out_grad, expected: tuple[int, ...]) -> np.ndarray:
+    array = _numeric_array(out_grad, "out_grad")
+    if array.shape != expected:
+        raise ValueError(
+            f"out_grad must have the forward output's shape {expected}; got {array.shape}"
+        )
+    return array.astype(_F32, copy=False)
+
+
+# ---------------------------------------------------------------------------
+# RoI pooling geometry
+# ---------------------------------------------------------------------------
+
+
+def c_round(x) -> np.ndarray:
+    """Round half away from zero, as C's ``round`` does (numpy's ``round`` goes to even).
+
+    Examples
+    --------
+    >>> c_round([0.5, 1.5, 2.5, -0.5]).tolist()
+    [1.0, 2.0, 3.0, -1.0]
+    >>> np.round([0.5, 1.5, 2.5, -0.5]).tolist()  # banker's rounding: not what the kernel does
+    [0.0, 2.0, 2.0, -0.0]
+    """
+    x = np.asarray(x, dtype=np.float64)  # float32 + 0.5 is exact in float64
+    return np.sign(x) * np.floor(np.abs(x) + 0.5)
+
+
+def _pool_axis(start, end, pooled: int, size: int):
+    """Bins along one axis for many boxes: arrays (R, pooled) of clipped [start, end).
+
+    ``start`` and ``end`` are the rounded box corners (int arrays, end inclusive).
+    """
+    length = np.maximum(end - start + 1, 1)  # malformed boxes become 1 cell
+    bin_size = length.astype(_F32) / _F32(pooled)
+    p = np.arange(pooled, dtype=_F32)
+    lo = np.floor(p * bin_size[:, None]).astype(np.int64) + start[:, None]
+    hi = np.ceil((p + _F32(1)) * bin_size[:, None]).astype(np.int64) + start[:, None]
+    return np.clip(lo, 0, size), np.clip(hi, 0, size), bin_size
+
+
+@dataclass(frozen=True)
+class PoolBins:
+    """The bins of one box in ``roi_pool``, exactly as the kernel forms them.
+
+    Bin ``(ph, pw)`` reads rows ``hstart[ph] <= h < hend[ph]`` and columns
+    ``wstart[pw] <= w < wend[pw]``; it is empty (output 0) when either range is.
+    """
+
+    roi_start_w: int
+    roi_start_h: int
+    roi_end_w: int
+    roi_end_h: int
+    roi_width: int
+    roi_height: int
+    bin_size_w: float
+    bin_size_h: float
+    hstart: np.ndarray
+    hend: np.ndarray
+    wstart: np.ndarray
+    wend: np.ndarray
+    map_shape: tuple[int, int]
+
+    @property
+    def pooled_size(self) -> tuple[int, int]:
+        return len(self.hstart), len(self.wstart)
+
+    @property
+    def empty(self) -> np.ndarray:
+        """(PH, PW) bool: bins that read no cell and output 0."""
+        return (self.hend <= self.hstart)[:, None] | (self.wend <= self.wstart)[None, :]
+
+    def coverage(self) -> np.ndarray:
+        """(H, W) int: how many bins read each cell (overlapping bins count twice)."""
+        h, w = self.map_shape
+        rows = np.arange(h)
+        cols = np.arange(w)
+        row_count = ((rows >= self.hstart[:, None]) & (rows < self.hend[:, None])).sum(0)
+        col_count = ((cols >= self.wstart[:, None]) & (cols < self.wend[:, None])).sum(0)
+        return np.outer(row_count, col_count)
+
+    def cells(self, ph: int, pw: int) -> tuple[slice, slice]:
+        """The (rows, cols) slices bin ``(ph, pw)`` reads."""
+        return (
+            slice(int(self.hstart[ph]), int(self.hend[ph])),
+            slice(int(self.wstart[pw]), int(self.wend[pw])),
+        )
+
+
+def _rounded_corners(rows: np.ndarray, scale: np.float32) -> np.ndarray:
+    """(R, 4) int64: round(x1*s), round(y1*s), round(x2*s), round(y2*s) as in C."""
+    return c_round(rows[:, 1:] * scale).astype(np.int64)
+
+
+def roi_pool_bins(roi, pooled_size, spatial_scale: float = 1.0, map_shape=(1, 1)) -> PoolBins:
+    """The bins ``roi_pool`` uses for one box on a map of ``map_shape = (H, W)``.
+
+    The rule (mxnet ``ROIPooling``, from Fast R-CNN):
+
+    1. scale each corner and round half away from zero:
+       ``roi_start_w = round(x1 * spatial_scale)`` and so on;
+    2. the box is inclusive: ``roi_width = max(roi_end_w - roi_start_w + 1, 1)``
+       (a reversed or empty box is forced to one cell);
+    3. ``bin_size_w = roi_width / PW`` in float32;
+    4. bin ``pw`` covers columns ``floor(pw * bin_size_w)`` up to but excluding
+       ``ceil((pw + 1) * bin_size_w)``, shifted by ``roi_start_w`` and clipped to
+       ``[0, W]``. Neighbouring bins overlap whenever ``bin_size_w`` is not whole.
+
+    Parameters
+    ----------
+    roi : sequence of 5 numbers
+        ``[batch_index, x1, y1, x2, y2]`` in image pixels (the batch index is not used).
+    pooled_size : int or (int, int)
+        ``(PH, PW)``.
+    spatial_scale : float
+        Image pixels to map cells.
+    map_shape : (int, int)
+        ``(H, W)`` of the feature map, for clipping.
+
+    Returns
+    -------
+    PoolBins
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a malformed box, pooled size, scale or map shape.
+
+    Examples
+    --------
+    A 3-cell-wide box split in 2 bins: the middle column belongs to both.
+
+    >>> bins = roi_pool_bins([0, 0, 0, 2, 2], 2, 1.0, (4, 4))
+    >>> bins.wstart.tolist(), bins.wend.tolist()
+    ([0, 1], [2, 3])
+    >>> bins.coverage()[:3, :3].tolist()
+    [[1, 2, 1], [2, 4, 2], [1, 2, 1]]
+    """
+    row = _check_roi_row(roi)[None, :]
+    ph, pw = _check_pooled_size(pooled_size)
+    scale = _check_scale(spatial_scale, at_most_one=True)
+    height, width = _check_map_shape(map_shape)
+    _check_rois(np.concatenate([[[0]], row[:, 1:]], axis=1), 1, scale)
+    x1, y1, x2, y2 = _rounded_corners(row, scale)[0]
+    hstart, hend, bin_h = _pool_axis(np.array([y1]), np.array([y2]), ph, height)
+    wstart, wend, bin_w = _pool_axis(np.array([x1]), np.array([x2]), pw, width)
+    return PoolBins(
+        roi_start_w=int(x1),
+        roi_start_h=int(y1),
+        roi_end_w=int(x2),
+        roi_end_h=int(y2),
+        roi_width=max(int(x2 - x1 + 1), 1),
+        roi_height=max(int(y2 - y1 + 1), 1),
+        bin_size_w=float(bin_w[0]),
+        bin_size_h=float(bin_h[0]),
+        hstart=hstart[0],
+        hend=hend[0],
+        wstart=wstart[0],
+        wend=wend[0],
+        map_shape=(height, width),
+    )
+
+
+# ---------------------------------------------------------------------------
+# RoI pooling
+# ---------------------------------------------------------------------------
+
+
+def _pool_one_box(channels_last: np.ndarray, hs, he, ws, we):
+    """Max and argmax of every bin of one box on one (H, W, C) map.
+
+    Separable: first the max over each bin's rows (for every column), then over
+    each bin's columns. mxnet's scan keeps the first cell in row-major order that
+    is strictly above the running maximum (which starts at -FLT_MAX), so NaN and
+    values <= -FLT_MAX never win, and ties go to the smallest row, then column.
+    Returns (PH, PW, C) values and flat indices h * W + w (-1 where none won).
+    """
+    height, width, channels = channels_last.shape
+    ph_count, pw_count = len(hs), len(ws)
+    values = np.zeros((ph_count, pw_count, channels), _F32)
+    argmax = np.full((ph_count, pw_count, channels), -1, np.int64)
+    rows_ok = he > hs
+    cols_ok = we > ws
+    if not rows_ok.any() or not cols_ok.any():
+        return values, argmax
+    c0, c1 = int(ws[cols_ok].min()), int(we[cols_ok].max())
+    row_max = np.empty((ph_count, c1 - c0, channels), _F32)
+    row_arg = np.zeros((ph_count, c1 - c0, channels), np.int64)
+    for ph in np.flatnonzero(rows_ok):
+        block = channels_last[hs[ph] : he[ph], c0:c1]
+        best = np.fmax.reduce(block, axis=0)
+        row_max[ph] = best
+        row_arg[ph] = np.argmax(block == best, axis=0) + hs[ph]
+    columns = np.arange(c0, c1)[:, None]
+    for pw in np.flatnonzero(cols_ok):
+        a, b = ws[pw] - c0, we[pw] - c0
+        strip = row_max[:, a:b]
+        best = np.fmax.reduce(strip, axis=1)  # (PH, C)
+        wins = best > -FLT_MAX  # False for NaN, -inf and -FLT_MAX
+        # first winning cell in row-major order: smallest h * W + w among the maxima
+        keys = np.where(strip == best[:, None], row_arg[:, a:b] * width + columns[a:b], np.iinfo(np.int64).max)
+        first = keys.min(axis=1)
+        values[:, pw] = np.where(wins, best, -FLT_MAX)
+        argmax[:, pw] = np.where(wins, first, -1)
+    empty = ~rows_ok[:, None] | ~cols_ok[None, :]
+    values[empty] = 0
+    argmax[empty] = -1
+    return values, argmax
+
+
+def _roi_pool_core(data, rois, pooled_size, spatial_scale):
+    """Validated inputs -> (values, argmax, rows, batch, corners, bins per axis)."""
+    x = _check_data(data)
+    ph, pw = _check_pooled_size(pooled_size)
+    scale = _check_scale(spatial_scale, at_most_one=True)
+    rows, batch = _check_rois(rois, x.shape[0], scale)
+    n, c, h, w = x.shape
+    corners = _rounded_corners(rows, scale)
+    hs, he, _ = _pool_axis(corners[:, 1], corners[:, 3], ph, h)
+    ws, we, _ = _pool_axis(corners[:, 0], corners[:, 2], pw, w)
+    channels_last = np.ascontiguousarray(x.transpose(0, 2, 3, 1))
+    r_count = len(rows)
+    values = np.empty((r_count, ph, pw, c), _F32)
+    argmax = np.empty((r_count, ph, pw, c), np.int64)
+    for r in range(r_count):
+        values[r], argmax[r] = _pool_one_box(channels_last[batch[r]], hs[r], he[r], ws[r], we[r])
+    return values.transpose(0, 3, 1, 2), argmax.transpose(0, 3, 1, 2), batch
+
+
+def roi_pool(data, rois, pooled_size, spatial_scale: float = 1.0) -> np.ndarray:
+    """RoI max pooling, bit for bit equal to ``mxnet.nd.ROIPooling``.
+
+    Each box is cut into ``PH x PW`` bins as ``roi_pool_bins`` describes (C-style
+    rounding of the scaled corners, inclusive corners, bins from ``floor`` to
+    ``ceil`` so neighbours may overlap) and each bin outputs the maximum of the
+    cells it reads. An empty bin (outside the map) outputs 0. As in the kernel the
+    running maximum starts at ``-FLT_MAX``: NaN cells are skipped and a bin of only
+    ``-inf``/NaN cells outputs ``-FLT_MAX``.
+
+    Parameters
+    ----------
+    data : array (N, C, H, W)
+        Feature maps.
+    rois : array (R, 5)
+        Rows ``[batch_index, x1, y1, x2, y2]`` in image pixels. The batch index
+        must be a whole number in ``0..N-1`` (mxnet reads stray memory otherwise).
+    pooled_size : int or (int, int)
+        ``(PH, PW)``, each >= 1.
+    spatial_scale : float
+        Image pixels to map cells, e.g. 1/16 for a stride-16 backbone.
+
+    Returns
+    -------
+    ndarray (R, C, PH, PW), float32
+
+    Raises
+    ------
+    TypeError
+        Non-numeric arrays or parameters of the wrong type.
+    ValueError
+        Wrong shapes, a batch index that is fractional or out of range, non-finite
+        or far-out coordinates, a pooled size below 1, a scale that is not > 0.
+
+    Examples
+    --------
+    >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    >>> roi_pool(x, [[0, 0, 0, 2, 2], [0, 0, 1, 3, 3]], (2, 2))[:, 0].tolist()
+    [[[5.0, 6.0], [9.0, 10.0]], [[9.0, 11.0], [13.0, 15.0]]]
+    """
+    values, _, _ = _roi_pool_core(data, rois, pooled_size, spatial_scale)
+    return np.ascontiguousarray(values)
+
+
+def roi_pool_argmax(data, rois, pooled_size, spatial_scale: float = 1.0):
+    """``roi_pool`` plus, for every output, the flat index ``h * W + w`` of the cell it came from.
+
+    The index is -1 for an empty bin (and for a bin whose cells are all NaN or
+    ``-inf``). Ties go to the first cell in row-major order, as in the kernel.
+
+    Returns
+    -------
+    (values, argmax) : float32 and int64 arrays of shape (R, C, PH, PW)
+
+    Examples
+    --------
+    >>> x = np.ones((1, 1, 3, 3), np.float32)
+    >>> roi_pool_argmax(x, [[0, 0, 0, 2, 2]], 1)[1].ravel().tolist()  # all equal: first cell
+    [0]
+    """
+    values, argmax, _ = _roi_pool_core(data, rois, pooled_size, spatial_scale)
+    return np.ascontiguousarray(values), np.ascontiguousarray(argmax)
+
+
+def roi_pool_backward(out_grad, data, rois, pooled_size, spatial_scale: float = 1.0) -> np.ndarray:
+    """Gradient of ``roi_pool`` with respect to ``data``, as ``mxnet.autograd`` gives it.
+
+    Each output's gradient goes, whole, to the cell its maximum came from (see
+    ``roi_pool_argmax``). Bins overlap, and several boxes may share a map, so one
+    cell can receive several contributions: they add up. Empty bins send nothing.
+
+    Parameters
+    ----------
+    out_grad : array (R, C, PH, PW)
+        Upstream gradient, the shape of ``roi_pool``'s output.
+    data, rois, pooled_size, spatial_scale
+        As for ``roi_pool``.
+
+    Returns
+    -------
+    ndarray (N, C, H, W), float32
+
+    Examples
+    --------
+    Two bins of a 3x3 box share the centre cell when it holds the maximum:
+
+    >>> x = np.zeros((1, 1, 3, 3), np.float32); x[0, 0, 1, 1] = 9
+    >>> g = roi_pool_backward(np.ones((1, 1, 2, 2)), x, [[0, 0, 0, 2, 2]], 2)
+    >>> g[0, 0].tolist()
+    [[0.0, 0.0, 0.0], [0.0, 4.0, 0.0], [0.0, 0.0, 0.0]]
+    """
+    x = _check_data(data)
+    values, argmax, batch = _roi_pool_core(x, rois, pooled_size, spatial_scale)
+    grad = _check_out_grad(out_grad, values.shape)
+    n, c, h, w = x.shape
+    base = (batch[:, None] * c + np.arange(c)[None, :]) * (h * w)  # (R, C)
+    won = argmax >= 0
+    flat = (base[:, :, None, None] + argmax)[won]
+    total = np.bincount(flat, weights=grad[won].astype(np.float64), minlength=n * c * h * w)
+    return total.astype(_F32).reshape(n, c, h, w)
+
+
+# ---------------------------------------------------------------------------
+# RoIAlign geometry
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AlignAxis:
+    """RoIAlign's sample positions along one axis (rows for y, columns for x).
+
+    Every array is (P, G): P bins along this axis, G samples per bin.
+    ``coord`` is the sample position in map cells (cell centres at whole numbers);
+    ``low``/``high`` are the two neighbouring cells and ``w_low``/``w_high`` their
+    1-D weights (``hy``/``ly`` in the kernel). ``valid`` is False for samples
+    beyond ``[-1, size]``, whose weights are 0.
+    """
+
+    start: float
+    bin_size: float
+    grid: int
+    coord: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    w_low: np.ndarray
+    w_high: np.ndarray
+    valid: np.ndarray
+
+    def weight_matrix(self, size: int) -> np.ndarray:
+        """(P, size) float32: the summed 1-D weights each bin puts on each cell."""
+        pooled = self.coord.shape[0]
+        matrix = np.zeros((pooled, size), _F32)
+        bins = np.repeat(np.arange(pooled), self.grid)
+        np.add.at(matrix, (bins, self.low.ravel()), self.w_low.ravel())
+        np.add.at(matrix, (bins, self.high.ravel()), self.w_high.ravel())
+        return matrix
+
+
+def _align_axis(start, bin_size, pooled: int, grid: int, size: int) -> AlignAxis:
+    """Sample positions and 1-D bilinear weights, in the kernel's float32 order."""
+    p = np.arange(pooled, dtype=_F32)[:, None]
+    i = np.arange(grid, dtype=_F32)[None, :]
+    coord = (start + p * bin_size) + (i + _F32(0.5)) * bin_size / _F32(grid)
+    valid = (coord >= -1) & (coord <= size)
+    clamped = np.maximum(coord, _F32(0))
+    low = clamped.astype(np.int64)  # truncation, as static_cast<int>
+    at_edge = low >= size - 1
+    low = np.where(at_edge, size - 1, low)
+    high = np.where(at_edge, size - 1, low + 1)
+    clamped = np.where(at_edge, low.astype(_F32), clamped)
+    w_high = (clamped - low.astype(_F32)).astype(_F32)
+    w_low = (_F32(1) - w_high).astype(_F32)
+    zero = _F32(0)
+    return AlignAxis(
+        start=float(start),
+        bin_size=float(bin_size),
+        grid=grid,
+        coord=coord,
+        low=np.where(valid, low, 0),
+        high=np.where(valid, high, 0),
+        w_low=np.where(valid, w_low, zero),
+        w_high=np.where(valid, w_high, zero),
+        valid=valid,
+    )
+
+
+@dataclass(frozen=True)
+class AlignSamples:
+    """Where ``roi_align`` samples one box, and with what weights.
+
+    Separable: sample ``(iy, ix)`` of bin ``(ph, pw)`` sits at
+    ``(y.coord[ph, iy], x.coord[pw, ix])`` and reads the four cells
+    ``(y.low, x.low)``, ``(y.low, x.high)``, ``(y.high, x.low)``, ``(y.high, x.high)``
+    with weights ``hy*hx, hy*lx, ly*hx, ly*lx`` (float32 products). Each bin is
+    the sum over its ``count = grid_h * grid_w`` samples divided by ``count``.
+    """
+
+    y: AlignAxis
+    x: AlignAxis
+    count: int
+
+    def neighbours(self, ph: int, pw: int, iy: int, ix: int) -> list[tuple[int, int, float]]:
+        """The four ``(row, col, weight)`` terms of one sample (all weights 0 if it is outside)."""
+        y, x = self.y, self.x
+        rows = (y.low[ph, iy], y.low[ph, iy], y.high[ph, iy], y.high[ph, iy])
+        cols = (x.low[pw, ix], x.high[pw, ix], x.low[pw, ix], x.high[pw, ix])
+        wy = (y.w_low[ph, iy], y.w_low[ph, iy], y.w_high[ph, iy], y.w_high[ph, iy])
+        wx = (x.w_low[pw, ix], x.w_high[pw, ix], x.w_low[pw, ix], x.w_high[pw, ix])
+        return [(int(r), int(c), float(_F32(a) * _F32(b))) for r, c, a, b in zip(rows, cols, wy, wx)]
+
+    def points(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ys, xs), each (PH, PW, grid_h, grid_w): every sample position in map cells."""
+        ys = np.broadcast_to(self.y.coord[:, None, :, None], self.shape)
+        xs = np.broadcast_to(self.x.coord[None, :, None, :], self.shape)
+        return ys, xs
+
+    @property
+    def shape(self) -> tuple[int, int, int, int]:
+        return (self.y.coord.shape[0], self.x.coord.shape[0], self.y.grid, self.x.grid)
+
+
+def _align_box(row, pooled, scale, sample_ratio, aligned, map_shape, index=0) -> AlignSamples:
+    """Sample geometry of one float32 row; raises where mxnet would abort."""
+    ph, pw = pooled
+    height, width = map_shape
+    offset = _F32(0.5) if aligned else _F32(0)
+    start_w = row[1] * scale - offset
+    start_h = row[2] * scale - offset
+    end_w = row[3] * scale - offset
+    end_h = row[4] * scale - offset
+    roi_w = end_w - start_w
+    roi_h = end_h - start_h
+    if aligned:
+        if not (roi_w > 0 and roi_h > 0):
+            raise ValueError(
+                f"rois[{index}] has width {roi_w:g} and height {roi_h:g} in map cells; with "
+                "aligned=True both must be > 0 (mxnet aborts the whole process on such a box)"
+            )
+    else:  # the kernel forces malformed boxes to at least 1x1
+        roi_w = max(roi_w, _F32(1))
+        roi_h = max(roi_h, _F32(1))
+    bin_h = _F32(roi_h / _F32(ph))
+    bin_w = _F32(roi_w / _F32(pw))
+    grid_h = sample_ratio if sample_ratio > 0 else int(np.ceil(_F32(roi_h / _F32(ph))))
+    grid_w = sample_ratio if sample_ratio > 0 else int(np.ceil(_F32(roi_w / _F32(pw))))
+    samples = ph * pw * grid_h * grid_w
+    if samples > MAX_SAMPLES_PER_BOX:
+        raise ValueError(
+            f"rois[{index}] needs {grid_h} x {grid_w} samples in each of {ph} x {pw} bins "
+            f"({samples} in all), more than MAX_SAMPLES_PER_BOX = {MAX_SAMPLES_PER_BOX}; "
+            "use a smaller box or a fixed sample_ratio"
+        )
+    return AlignSamples(
+        y=_align_axis(start_h, bin_h, ph, grid_h, height),
+        x=_align_axis(start_w, bin_w, pw, grid_w, width),
+        count=grid_h * grid_w,
+    )
+
+
+def _check_align_params(pooled_size, spatial_scale, sample_ratio, aligned):
+    return (
+        _check_pooled_size(pooled_size),
+        _check_scale(spatial_scale),
+        _check_int(sample_ratio, "sample_ratio"),
+        _check_bool(aligned, "aligned"),
+    )
+
+
+def roi_align_samples(
+    roi,
+    pooled_size,
+    spatial_scale: float = 1.0,
+    sample_ratio: int = -1,
+    aligned: bool = False,
+    map_shape=(1, 1),
+) -> AlignSamples:
+    """The sample points and bilinear weights ``roi_align`` uses for one box.
+
+    The rule (mxnet ``contrib.ROIAlign``, from Caffe2/Detectron), all in float32:
+
+    1. no rounding: ``roi_start_w = x1 * spatial_scale - offset`` where ``offset``
+       is 0.5 when ``aligned`` and 0 otherwise (likewise for the other corners);
+    2. ``roi_width = roi_end_w - roi_start_w``, forced to at least 1 when not
+       ``aligned`` (with ``aligned`` it must be > 0); ``bin_size_w = roi_width / PW``;
+    3. ``grid_w = sample_ratio`` if it is > 0, else ``ceil(roi_width / PW)``
+       (adaptive: about one sample per cell);
+    4. sample ``ix`` of bin ``pw`` is at
+       ``x = roi_start_w + pw * bin_size_w + (ix + 0.5) * bin_size_w / grid_w``;
+    5. a sample beyond ``[-1, W]`` counts as 0; otherwise ``x`` is clamped to
+       ``>= 0``, ``x_low = int(x)``, ``x_high = x_low + 1`` (both ``W - 1`` at the
+       right edge), and the 1-D weights are ``lx = x - x_low``, ``hx = 1 - lx``.
+
+    Parameters
+    ----------
+    roi : sequence of 5 numbers
+        ``[batch_index, x1, y1, x2, y2]`` in image pixels (the batch index is not used).
+    pooled_size, spatial_scale, sample_ratio, aligned
+        As for ``roi_align``.
+    map_shape : (int, int)
+        ``(H, W)`` of the feature map.
+
+    Returns
+    -------
+    AlignSamples
+
+    Examples
+    --------
+    >>> s = roi_align_samples([0, 0, 0, 2, 2], 2, sample_ratio=2, map_shape=(4, 4))
+    >>> s.x.coord.tolist()   # two bins of width 1, two samples each
+    [[0.25, 0.75], [1.25, 1.75]]
+    >>> s.neighbours(0, 0, 0, 0)   # (row, col, weight) of the top-left sample
+    [(0, 0, 0.5625), (0, 1, 0.1875), (1, 0, 0.1875), (1, 1, 0.0625)]
+    """
+    row = _check_roi_row(roi)
+    pooled, scale, ratio, aligned = _check_align_params(
+        pooled_size, spatial_scale, sample_ratio, aligned
+    )
+    shape = _check_map_shape(map_shape)
+    _check_rois(np.concatenate([[0], row[1:]])[None, :], 1, scale)
+    return _align_box(row, pooled, scale, ratio, aligned, shape)
+
+
+# ---------------------------------------------------------------------------
+# RoIAlign
+# ---------------------------------------------------------------------------
+
+
+def _align_plan(data, rois, pooled_size, spatial_scale, sample_ratio, aligned):
+    """Validate everything first (so nothing is computed for a bad call)."""
+    x = _check_data(data)
+    pooled, scale, ratio, aligned = _check_align_params(
+        pooled_size, spatial_scale, sample_ratio, aligned
+    )
+    rows, batch = _check_rois(rois, x.shape[0], scale, allow_negative_batch=True)
+    shape = x.shape[2:]
+    boxes = [
+        None if batch[r] < 0 else _align_box(rows[r], pooled, scale, ratio, aligned, shape, r)
+        for r in range(len(rows))
+    ]
+    return x, pooled, batch, boxes
+
+
+def _span(axis: AlignAxis) -> tuple[int, int]:
+    """Smallest [lo, hi) of cells the axis's samples touch (empty if none is valid)."""
+    if not axis.valid.any():
+        return 0, 0
+    return int(axis.low[axis.valid].min()), int(axis.high[axis.valid].max()) + 1
+
+
+def roi_align(
+    data,
+    rois,
+    pooled_size,
+    spatial_scale: float = 1.0,
+    sample_ratio: int = -1,
+    aligned: bool = False,
+) -> np.ndarray:
+    """RoIAlign, equal to ``mxnet.nd.contrib.ROIAlign`` to float32 rounding.
+
+    Each bin is the average of ``grid_h x grid_w`` bilinear samples placed as
+    ``roi_align_samples`` describes (no rounding of the box; samples at
+    ``(i + 0.5) / grid`` of each bin; ``aligned=True`` shifts the box by half a
+    cell so that pixel corners, not centres, line up with whole coordinates).
+
+    Because the bilinear weight of a sample is a row weight times a column weight,
+    a bin's value is ``Ry @ map @ Cx.T / count`` with small per-box weight
+    matrices; this sums in a different order from the kernel, so results can
+    differ from mxnet in the last float32 bits (``roi_loops.roi_align_loop``
+    follows the kernel's order and matches exactly).
+
+    Parameters
+    ----------
+    data : array (N, C, H, W)
+    rois : array (R, 5)
+        Rows ``[batch_index, x1, y1, x2, y2]`` in image pixels. A negative batch
+        index marks a padding box: its output is all zeros (mxnet documents this
+        but leaves most of that output uninitialised).
+    pooled_size : int or (int, int)
+    spatial_scale : float
+    sample_ratio : int
+        Samples per bin along each axis; <= 0 means adaptive,
+        ``ceil(roi_size / pooled_size)``.
+    aligned : bool
+        Subtract half a cell from the scaled corners (Detectron2's fix).
+
+    Returns
+    -------
+    ndarray (R, C, PH, PW), float32
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for ``roi_pool``; also for an ``aligned`` box of zero or negative size
+        (mxnet aborts the process) and for a box needing more than
+        ``MAX_SAMPLES_PER_BOX`` samples (mxnet would run for minutes).
+
+    Examples
+    --------
+    >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    >>> roi_align(x, [[0, 0, 0, 2, 2]], 2, sample_ratio=2)[0, 0].tolist()
+    [[2.5, 3.5], [6.5, 7.5]]
+    """
+    x, (ph, pw), batch, boxes = _align_plan(
+        data, rois, pooled_size, spatial_scale, sample_ratio, aligned
+    )
+    n, c, h, w = x.shape
+    channels_last = x.transpose(0, 2, 3, 1)
+    out = np.zeros((len(boxes), ph, pw, c), _F32)
+    for r, box in enumerate(boxes):
+        if box is None:
+            continue
+        (y0, y1), (x0, x1) = _span(box.y), _span(box.x)
+        if y1 <= y0 or x1 <= x0:
+            continue
+        ry = box.y.weight_matrix(h)[:, y0:y1]
+        cx = box.x.weight_matrix(w)[:, x0:x1]
+        block = channels_last[batch[r], y0:y1, x0:x1]  # (h', w', C)
+        rows = np.tensordot(ry, block, axes=(1, 0))  # (PH, w', C)
+        out[r] = np.matmul(cx, rows) / _F32(box.count)  # (PH, PW, C)
+    return np.ascontiguousarray(out.transpose(0, 3, 1, 2))
+
+
+def roi_align_backward(
+    out_grad,
+    data,
+    rois,
+    pooled_size,
+    spatial_scale: float = 1.0,
+    sample_ratio: int = -1,
+    aligned: bool = False,
+) -> np.ndarray:
+    """Gradient of ``roi_align`` with respect to ``data``, as ``mxnet.autograd`` gives it.
+
+    Each output's gradient is shared among the four neighbours of each of its
+    samples, in proportion to their bilinear weights, divided by the number of
+    samples: cell ``(h, w)`` receives ``g * Ry[ph, h] * Cx[pw, w] / count`` summed
+    over bins. Samples outside the map and padding boxes (negative batch index)
+    send nothing.
+
+    Parameters
+    ----------
+    out_grad : array (R, C, PH, PW)
+    data, rois, pooled_size, spatial_scale, sample_ratio, aligned
+        As for ``roi_align``.
+
+    Returns
+    -------
+    ndarray (N, C, H, W), float32
+
+    Examples
+    --------
+    One sample in the middle of four cells gives each a quarter:
+
+    >>> x = np.zeros((1, 1, 2, 2), np.float32)
+    >>> roi_align_backward(np.ones((1, 1, 1, 1)), x, [[0, 0, 0, 1, 1]], 1, sample_ratio=1)[0, 0].tolist()
+    [[0.25, 0.25], [0.25, 0.25]]
+    """
+    x, (ph, pw), batch, boxes = _align_plan(
+        data, rois, pooled_size, spatial_scale, sample_ratio, aligned
+    )
+    n, c, h, w = x.shape
+    grad = _check_out_grad(out_grad, (len(boxes), c, ph, pw)).transpose(0, 2, 3, 1)
+    result = np.zeros((n, h, w, c), _F32)
+    for r, box in enumerate(boxes):
+        if box is None:
+            continue
+        (y0, y1), (x0, x1) = _span(box.y), _span(box.x)
+        if y1 <= y0 or x1 <= x0:
+            continue
+        ry = box.y.weight_matrix(h)[:, y0:y1]
+        cx = box.x.weight_matrix(w)[:, x0:x1]
+        cols = np.matmul(cx.T, grad[r] / _F32(box.count))  # (PH, w', C)
+        result[batch[r], y0:y1, x0:x1] += np.tensordot(ry.T, cols, axes=(1, 0))
+    return np.ascontiguousarray(result.transpose(0, 3, 1, 2))
+
+
+# ---------------------------------------------------------------------------
+# Spatial pyramid pooling
+# ---------------------------------------------------------------------------
+
+
+def _check_levels(levels) -> tuple[int, ...]:
+    if isinstance(levels, (str, bytes)) or not isinstance(levels, (Sequence, np.ndarray)):
+        raise TypeError(f"levels must be a sequence of integers such as (4, 2, 1); got {levels!r}")
+    if len(levels) == 0:
+        raise ValueError("levels must name at least one pyramid level")
+    return tuple(_check_int(n, f"levels[{i}]", 1) for i, n in enumerate(levels))
+
+
+def whole_map_roi(batch_index: int, map_shape) -> list[float]:
+    """The box that covers every cell of an ``(H, W)`` map at scale 1: ``[b, 0, 0, W-1, H-1]``.
+
+    Examples
+    --------
+    >>> whole_map_roi(0, (5, 7))
+    [0.0, 0.0, 0.0, 6.0, 4.0]
+    """
+    height, width = _check_map_shape(map_shape)
+    return [float(batch_index), 0.0, 0.0, float(width - 1), float(height - 1)]
+
+
+def spp(data, levels=(4, 2, 1)) -> np.ndarray:
+    """Spatial pyramid pooling: one fixed-length vector per image, whatever its size.
+
+    Level ``n`` is ``roi_pool`` of the whole map (``whole_map_roi``) into ``n x n``
+    bins at scale 1, so its bins follow the floor/ceil rule and always number
+    ``n x n`` (when the map is smaller than ``n`` some bins repeat a cell). Each
+    level's ``(C, n, n)`` output is flattened channel-major and the levels are
+    concatenated in the order given: length ``C * sum(n * n)``.
+
+    Parameters
+    ----------
+    data : array (N, C, H, W)
+    levels : sequence of int
+        Bins per side for each level, each >= 1.
+
+    Returns
+    -------
+    ndarray (N, C * sum(n**2)), float32
+
+    Examples
+    --------
+    >>> spp(np.zeros((2, 3, 13, 9)), (4, 2, 1)).shape   # 3 * (16 + 4 + 1)
+    (2, 63)
+    >>> spp(np.zeros((2, 3, 40, 60)), (4, 2, 1)).shape  # same length, bigger map
+    (2, 63)
+    """
+    x = _check_data(data)
+    sizes = _check_levels(levels)
+    n, c, h, w = x.shape
+    boxes = [whole_map_roi(b, (h, w)) for b in range(n)]
+    parts = [roi_pool(x, boxes, (level, level)).reshape(n, -1) for level in sizes]
+    return np.concatenate(parts, axis=1)
+
+
+@dataclass(frozen=True)
+class SppWindows:
+    """The SPP paper's pooling windows along one axis of size ``size`` for level ``n``.
+
+    ``window = ceil(size / n)``, ``stride = floor(size / n)``; window ``k`` covers
+    ``[k * stride, k * stride + window)``. ``bins`` is how many windows fit
+    (``floor((size - window) / stride) + 1``), which is not always ``n``;
+    ``missed`` lists the cells no window reads. ``stride == 0`` (``size < n``)
+    means the recipe cannot be applied at all: no windows.
+    """
+
+    size: int
+    n: int
+    window: int
+    stride: int
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    @property
+    def bins(self) -> int:
+        return len(self.starts)
+
+    @property
+    def gives_n_bins(self) -> bool:
+        return self.bins == self.n
+
+    @property
+    def missed(self) -> tuple[int, ...]:
+        read = np.zeros(self.size, bool)
+        for a, b in zip(self.starts, self.ends):
+            read[a:b] = True
+        return tuple(int(i) for i in np.flatnonzero(~read))
+
+
+def spp_paper_windows(size: int, n: int) -> SppWindows:
+    """The SPP-net paper's window/stride recipe for one axis (He et al., 2014, sec. 2.3).
+
+    For a map side ``size`` and a level of ``n`` bins the paper pools with
+    window ``ceil(size / n)`` and stride ``floor(size / n)``. That yields ``n``
+    windows only for some sizes; for others it yields more, or misses the last
+    cells. Compare with ``roi_pool_bins(whole_map_roi(...), n)``, which always
+    gives ``n`` bins.
+
+    Parameters
+    ----------
+    size : int
+        Map height or width, >= 1.
+    n : int
+        Bins per side at this level, >= 1.
+
+    Returns
+    -------
+    SppWindows
+
+    Examples
+    --------
+    >>> w = spp_paper_windows(13, 4)   # the paper's own conv5 size
+    >>> (w.window, w.stride, w.bins, w.missed)
+    (4, 3, 4, ())
+    >>> w = spp_paper_windows(7, 4)
+    >>> (w.window, w.stride, w.bins, w.missed)
+    (2, 1, 6, ())
+    >>> spp_paper_windows(10, 4).missed   # window 3, stride 2: the last cell is never read
+    (9,)
+    """
+    size = _check_int(size, "size", 1)
+    n = _check_int(n, "n", 1)
+    window = -(-size // n)
+    stride = size // n
+    if stride == 0:
+        return SppWindows(size, n, window, stride, (), ())
+    count = (size - window) // stride + 1
+    starts = tuple(k * stride for k in range(count))
+    return SppWindows(size, n, window, stride, starts, tuple(s + window for s in starts))
