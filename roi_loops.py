@@ -87,9 +87,7 @@ def _bilinear_terms(box: ru.AlignSamples, ph: int, pw: int):
             yield box.neighbours(ph, pw, iy, ix)
 
 
-def roi_align_loop(
-    data, rois, pooled_size, spatial_scale=1.0, sample_ratio=-1, aligned=False
-):
+def roi_align_loop(data, rois, pooled_size, spatial_scale=1.0, sample_ratio=-1, aligned=False):
     """``roi_utils.roi_align`` with the kernel's loops and float32 summation order.
 
     ``output_val += w1*v1 + w2*v2 + w3*v3 + w4*v4`` per sample, then ``/= count``.

@@ -23,8 +23,8 @@ never disagree with a number.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -80,9 +80,7 @@ def _numeric_array(value, name: str) -> np.ndarray:
     except Exception as error:  # ragged nested lists and the like
         raise TypeError(f"{name} must be an array of real numbers; {error}") from None
     if array.dtype.kind not in "iuf":
-        raise TypeError(
-            f"{name} must hold real numbers (int or float); got dtype {array.dtype}"
-        )
+        raise TypeError(f"{name} must hold real numbers (int or float); got dtype {array.dtype}")
     return array
 
 
@@ -90,9 +88,7 @@ def _check_data(data, name: str = "data") -> np.ndarray:
     """The NCHW map as a float32 array (a new array when a conversion happens)."""
     array = _numeric_array(data, name)
     if array.ndim != 4:
-        raise ValueError(
-            f"{name} must be 4-D (batch, channels, height, width); got shape {array.shape}"
-        )
+        raise ValueError(f"{name} must be 4-D (batch, channels, height, width); got shape {array.shape}")
     if 0 in array.shape:
         raise ValueError(f"{name} must have no empty dimension; got shape {array.shape}")
     return array.astype(_F32, copy=False)
@@ -111,9 +107,7 @@ def _check_pooled_size(pooled_size) -> tuple[int, int]:
     """``n`` or ``(PH, PW)``, each a whole number >= 1."""
     if isinstance(pooled_size, (tuple, list, np.ndarray)):
         if len(pooled_size) != 2:
-            raise ValueError(
-                f"pooled_size must be an int or a pair (PH, PW); got {pooled_size!r}"
-            )
+            raise ValueError(f"pooled_size must be an int or a pair (PH, PW); got {pooled_size!r}")
         ph, pw = pooled_size
         return (
             _check_int(ph, "pooled_size[0]", 1),
@@ -124,15 +118,11 @@ def _check_pooled_size(pooled_size) -> tuple[int, int]:
 
 
 def _check_scale(spatial_scale, at_most_one: bool = False) -> np.float32:
-    if isinstance(spatial_scale, (bool, np.bool_)) or not isinstance(
-        spatial_scale, numbers.Real
-    ):
+    if isinstance(spatial_scale, (bool, np.bool_)) or not isinstance(spatial_scale, numbers.Real):
         raise TypeError(f"spatial_scale must be a real number; got {spatial_scale!r}")
     scale = _F32(spatial_scale)
     if not np.isfinite(scale) or scale <= 0:
-        raise ValueError(
-            f"spatial_scale must be a finite number > 0 (as float32); got {spatial_scale!r}"
-        )
+        raise ValueError(f"spatial_scale must be a finite number > 0 (as float32); got {spatial_scale!r}")
     if at_most_one and scale > 1:
         raise ValueError(
             f"spatial_scale must be at most 1 for RoI pooling (mxnet's ROIPooling bound); "
@@ -165,9 +155,7 @@ def _check_rois(
     bad = ~np.isfinite(rows)
     if bad.any():
         i, j = np.argwhere(bad)[0]
-        raise ValueError(
-            f"rois[{i}, {j}] is {array[i, j]!r}; every entry must be finite in float32"
-        )
+        raise ValueError(f"rois[{i}, {j}] is {array[i, j]!r}; every entry must be finite in float32")
     batch = rows[:, 0]
     fractional = batch != np.floor(batch)
     if fractional.any():
@@ -198,9 +186,7 @@ def _check_roi_row(roi) -> np.ndarray:
     """One box ``[batch_index, x1, y1, x2, y2]`` as float32 (batch index unchecked)."""
     array = _numeric_array(roi, "roi")
     if array.shape != (5,):
-        raise ValueError(
-            f"roi must be one row [batch_index, x1, y1, x2, y2]; got shape {array.shape}"
-        )
+        raise ValueError(f"roi must be one row [batch_index, x1, y1, x2, y2]; got shape {array.shape}")
     row = array.astype(_F32)
     if not np.isfinite(row).all():
         raise ValueError(f"roi must be finite in float32; got {array.tolist()}")
@@ -219,9 +205,7 @@ def _check_map_shape(map_shape) -> tuple[int, int]:
 def _check_out_grad(out_grad, expected: tuple[int, ...]) -> np.ndarray:
     array = _numeric_array(out_grad, "out_grad")
     if array.shape != expected:
-        raise ValueError(
-            f"out_grad must have the forward output's shape {expected}; got {array.shape}"
-        )
+        raise ValueError(f"out_grad must have the forward output's shape {expected}; got {array.shape}")
     return array.astype(_F32, copy=False)
 
 
@@ -416,7 +400,9 @@ def _pool_one_box(channels_last: np.ndarray, hs, he, ws, we):
         best = np.fmax.reduce(strip, axis=1)  # (PH, C)
         wins = best > -FLT_MAX  # False for NaN, -inf and -FLT_MAX
         # first winning cell in row-major order: smallest h * W + w among the maxima
-        keys = np.where(strip == best[:, None], row_arg[:, a:b] * width + columns[a:b], np.iinfo(np.int64).max)
+        keys = np.where(
+            strip == best[:, None], row_arg[:, a:b] * width + columns[a:b], np.iinfo(np.int64).max
+        )
         first = keys.min(axis=1)
         values[:, pw] = np.where(wins, best, -FLT_MAX)
         argmax[:, pw] = np.where(wins, first, -1)
@@ -633,7 +619,7 @@ class AlignSamples:
         cols = (x.low[pw, ix], x.high[pw, ix], x.low[pw, ix], x.high[pw, ix])
         wy = (y.w_low[ph, iy], y.w_low[ph, iy], y.w_high[ph, iy], y.w_high[ph, iy])
         wx = (x.w_low[pw, ix], x.w_high[pw, ix], x.w_low[pw, ix], x.w_high[pw, ix])
-        return [(int(r), int(c), float(_F32(a) * _F32(b))) for r, c, a, b in zip(rows, cols, wy, wx)]
+        return [(int(r), int(c), float(_F32(a) * _F32(b))) for r, c, a, b in zip(rows, cols, wy, wx, strict=True)]
 
     def points(self) -> tuple[np.ndarray, np.ndarray]:
         """(ys, xs), each (PH, PW, grid_h, grid_w): every sample position in map cells."""
@@ -739,9 +725,7 @@ def roi_align_samples(
     [(0, 0, 0.5625), (0, 1, 0.1875), (1, 0, 0.1875), (1, 1, 0.0625)]
     """
     row = _check_roi_row(roi)
-    pooled, scale, ratio, aligned = _check_align_params(
-        pooled_size, spatial_scale, sample_ratio, aligned
-    )
+    pooled, scale, ratio, aligned = _check_align_params(pooled_size, spatial_scale, sample_ratio, aligned)
     shape = _check_map_shape(map_shape)
     _check_rois(np.concatenate([[0], row[1:]])[None, :], 1, scale)
     return _align_box(row, pooled, scale, ratio, aligned, shape)
@@ -755,9 +739,7 @@ def roi_align_samples(
 def _align_plan(data, rois, pooled_size, spatial_scale, sample_ratio, aligned):
     """Validate everything first (so nothing is computed for a bad call)."""
     x = _check_data(data)
-    pooled, scale, ratio, aligned = _check_align_params(
-        pooled_size, spatial_scale, sample_ratio, aligned
-    )
+    pooled, scale, ratio, aligned = _check_align_params(pooled_size, spatial_scale, sample_ratio, aligned)
     rows, batch = _check_rois(rois, x.shape[0], scale, allow_negative_batch=True)
     shape = x.shape[2:]
     boxes = [
@@ -827,9 +809,7 @@ def roi_align(
     >>> roi_align(x, [[0, 0, 0, 2, 2]], 2, sample_ratio=2)[0, 0].tolist()
     [[2.5, 3.5], [6.5, 7.5]]
     """
-    x, (ph, pw), batch, boxes = _align_plan(
-        data, rois, pooled_size, spatial_scale, sample_ratio, aligned
-    )
+    x, (ph, pw), batch, boxes = _align_plan(data, rois, pooled_size, spatial_scale, sample_ratio, aligned)
     n, c, h, w = x.shape
     channels_last = x.transpose(0, 2, 3, 1)
     out = np.zeros((len(boxes), ph, pw, c), _F32)
@@ -882,9 +862,7 @@ def roi_align_backward(
     >>> roi_align_backward(np.ones((1, 1, 1, 1)), x, [[0, 0, 0, 1, 1]], 1, sample_ratio=1)[0, 0].tolist()
     [[0.25, 0.25], [0.25, 0.25]]
     """
-    x, (ph, pw), batch, boxes = _align_plan(
-        data, rois, pooled_size, spatial_scale, sample_ratio, aligned
-    )
+    x, (ph, pw), batch, boxes = _align_plan(data, rois, pooled_size, spatial_scale, sample_ratio, aligned)
     n, c, h, w = x.shape
     grad = _check_out_grad(out_grad, (len(boxes), c, ph, pw)).transpose(0, 2, 3, 1)
     result = np.zeros((n, h, w, c), _F32)
@@ -989,7 +967,7 @@ class SppWindows:
     @property
     def missed(self) -> tuple[int, ...]:
         read = np.zeros(self.size, bool)
-        for a, b in zip(self.starts, self.ends):
+        for a, b in zip(self.starts, self.ends, strict=True):
             read[a:b] = True
         return tuple(int(i) for i in np.flatnonzero(~read))
 

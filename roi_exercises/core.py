@@ -1,0 +1,141 @@
+"""A small exercise checker: ``check()``, ``hint()``, ``solution()``.
+
+Expected answers are computed when checked, by ``roi_utils`` (never typed in),
+and are never printed by ``check()``: a wrong answer gets a hint about *what
+kind* of mistake it is (shape, dtype, how many entries differ), not the answer.
+
+>>> import numpy as np
+>>> ex = Exercise("demo", "Sum of 1..4", expected=lambda: 10,
+...               hint="Add them up.", solution="sum(range(1, 5))")
+>>> bool(ex.check(...))
+… demo: Not attempted yet: replace the ... with your answer and run the cell again.
+False
+>>> bool(ex.check(9))
+✘ demo: Not quite. Try hint() if stuck.
+False
+>>> bool(ex.check(10))
+✔ demo: Correct.
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass
+class Result:
+    """The outcome of one check: ``correct`` and the message shown to the learner."""
+
+    correct: bool
+    message: str
+    attempted: bool = True
+
+    def __bool__(self) -> bool:
+        return self.correct
+
+
+def _is_unattempted(answer) -> bool:
+    return answer is ... or answer is None
+
+
+def compare(answer, expected, *, atol: float = 0.0) -> Result:
+    """Compare a learner's answer with the expected one without revealing it."""
+    if _is_unattempted(answer):
+        return Result(
+            False, "Not attempted yet: replace the ... with your answer and run the cell again.", False
+        )
+    if isinstance(expected, (bool, np.bool_)):
+        if not isinstance(answer, (bool, np.bool_)):
+            return Result(False, f"Answer with True or False (got {type(answer).__name__}).")
+        return Result(
+            bool(answer) == bool(expected), "Correct." if bool(answer) == bool(expected) else "Not quite."
+        )
+    if (
+        isinstance(expected, (tuple, list))
+        and not isinstance(answer, np.ndarray)
+        and all(isinstance(v, (int, np.integer)) for v in expected)
+    ):
+        try:
+            same = tuple(int(v) for v in answer) == tuple(int(v) for v in expected)
+        except (TypeError, ValueError):
+            return Result(False, f"Answer with a sequence of {len(expected)} whole numbers.")
+        if len(tuple(answer)) != len(expected):
+            return Result(False, f"Expected {len(expected)} numbers; you gave {len(tuple(answer))}.")
+        return Result(same, "Correct." if same else "Not quite: at least one number differs.")
+    want = np.asarray(expected)
+    try:
+        got = np.asarray(answer, dtype=np.float64)
+    except (TypeError, ValueError):
+        return Result(False, f"Could not read your answer as numbers (got {type(answer).__name__}).")
+    if got.shape != want.shape:
+        return Result(False, f"Shape mismatch: expected shape {want.shape}, got {got.shape}.")
+    if not np.isfinite(got).all():
+        return Result(False, "Your answer contains NaN or infinity.")
+    wrong = ~np.isclose(got, want.astype(np.float64), rtol=0.0, atol=atol) if atol else got != want
+    count = int(np.count_nonzero(wrong))
+    if count == 0:
+        return Result(True, "Correct.")
+    if want.ndim == 0:
+        return Result(False, "Not quite.")
+    return Result(False, f"Not quite: {count} of {want.size} entries differ.")
+
+
+@dataclass
+class Exercise:
+    """One exercise. ``expected`` is a zero-argument function so the answer is computed, not stored."""
+
+    name: str
+    prompt: str
+    expected: Callable[[], Any]
+    hint: str
+    solution: str
+    atol: float = 0.0
+    explain_wrong: Callable[[Any], str | None] | None = field(default=None, repr=False)
+
+    def check(self, answer=..., *, quiet: bool = False) -> Result:
+        """Print whether ``answer`` is right, with a useful hint if not; return the Result."""
+        result = compare(answer, self.expected(), atol=self.atol)
+        if result.attempted and not result.correct and self.explain_wrong is not None:
+            extra = self.explain_wrong(answer)
+            if extra:
+                result = Result(False, f"{result.message} {extra}")
+        if not quiet:
+            mark = "✔" if result.correct else ("…" if not result.attempted else "✘")
+            tail = "" if result.correct or not result.attempted else " Try hint() if stuck."
+            print(f"{mark} {self.name}: {result.message}{tail}")
+        return result
+
+    def hint_text(self) -> str:
+        return self.hint
+
+    def show_hint(self) -> None:
+        print(f"Hint for {self.name}: {self.hint}")
+
+    def show_solution(self) -> None:
+        print(f"Solution for {self.name}:\n{self.solution}")
+
+
+class ExerciseSet:
+    """The exercises of one chapter: ``check(name, answer)``, ``hint(name)``, ``solution(name)``."""
+
+    def __init__(self, *exercises: Exercise):
+        self.exercises = {e.name: e for e in exercises}
+
+    def _get(self, name: str) -> Exercise:
+        if name not in self.exercises:
+            raise KeyError(f"no exercise {name!r}; choose from {sorted(self.exercises)}")
+        return self.exercises[name]
+
+    def check(self, name: str, answer=..., *, quiet: bool = False) -> Result:
+        return self._get(name).check(answer, quiet=quiet)
+
+    def hint(self, name: str) -> None:
+        self._get(name).show_hint()
+
+    def solution(self, name: str) -> None:
+        self._get(name).show_solution()

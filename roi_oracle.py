@@ -1,0 +1,216 @@
+"""mxnet as the oracle: its live answer when mxnet imports, its recorded answer otherwise.
+
+The course compares ``roi_utils`` with mxnet 1.9.1 in notebooks and tests. mxnet
+only installs on x86-64 Linux/macOS/Windows with Python <= 3.11 and numpy < 1.24,
+so every call made here is also recorded (by ``scripts/record_oracle.py``, which
+runs with mxnet live) in ``data/mxnet_recorded.npz``, keyed by a hash of the
+operator, its inputs and its parameters. Without mxnet the same call returns the
+recorded output, and ``source`` says so.
+
+>>> import numpy as np
+>>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+>>> answer = mxnet_output("roi_pool", x, [[0, 0, 0, 2, 2]], pooled_size=(2, 2))
+>>> answer.value[0, 0].tolist()
+[[5.0, 6.0], [9.0, 10.0]]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+RECORDED_PATH = Path(__file__).resolve().parent / "data" / "mxnet_recorded.npz"
+HIDE_ENV = "ROI_ORACLE_HIDE_MXNET"
+"""Set to 1 to behave as if mxnet were not installed (tests run notebooks both ways)."""
+
+RECORD_ENV = "ROI_ORACLE_RECORD"
+"""When this environment variable names a file, every live call is appended to it (JSON lines)."""
+
+OPERATORS = ("roi_pool", "roi_align", "roi_pool_backward", "roi_align_backward", "spp")
+
+_DEFAULTS = {
+    "roi_pool": {"spatial_scale": 1.0},
+    "roi_align": {"spatial_scale": 1.0, "sample_ratio": -1, "aligned": False},
+    "spp": {"levels": (4, 2, 1)},
+}
+_DEFAULTS["roi_pool_backward"] = _DEFAULTS["roi_pool"]
+_DEFAULTS["roi_align_backward"] = _DEFAULTS["roi_align"]
+
+
+@dataclass(frozen=True)
+class OracleAnswer:
+    """mxnet's output for one call and where it came from (live or recorded)."""
+
+    value: np.ndarray
+    live: bool
+
+    @property
+    def source(self) -> str:
+        return "mxnet 1.9.1, live" if self.live else "mxnet 1.9.1, recorded (mxnet not installed here)"
+
+
+@lru_cache(maxsize=1)
+def mxnet_module():
+    """The ``mxnet`` module, or None when it cannot be imported here."""
+    if os.environ.get(HIDE_ENV) == "1":
+        return None
+    try:
+        import mxnet
+    except Exception:  # ImportError, or numpy >= 1.24 breaking mxnet's import
+        return None
+    return mxnet
+
+
+def mxnet_available() -> bool:
+    return mxnet_module() is not None
+
+
+def status_line() -> str:
+    """One line for a notebook: is the oracle live or recorded?"""
+    mx = mxnet_module()
+    if mx is not None:
+        return f"mxnet {mx.__version__} is installed: comparisons run against it live."
+    return (
+        "mxnet is not installed here: comparisons use mxnet 1.9.1 outputs recorded in "
+        "data/mxnet_recorded.npz by scripts/record_oracle.py."
+    )
+
+
+def _normalise(op: str, params: dict) -> dict:
+    if op not in OPERATORS:
+        raise ValueError(f"op must be one of {OPERATORS}; got {op!r}")
+    merged = {**_DEFAULTS[op], **params}
+    unknown = set(merged) - set(_DEFAULTS[op]) - {"pooled_size"}
+    if unknown:
+        raise TypeError(f"unexpected parameters for {op}: {sorted(unknown)}")
+    out = {}
+    for key, value in sorted(merged.items()):
+        if key in ("pooled_size", "levels"):
+            value = (value, value) if isinstance(value, (int, np.integer)) and key == "pooled_size" else value
+            value = [int(v) for v in value]
+        elif key == "aligned":
+            value = bool(value)
+        elif key == "sample_ratio":
+            value = int(value)
+        else:
+            value = float(np.float32(value))
+        out[key] = value
+    return out
+
+
+def call_key(op: str, data, rois=None, out_grad=None, **params) -> str:
+    """A stable hash of one call: operator, float32 inputs and parameters."""
+    digest = hashlib.sha256(op.encode())
+    for array in (data, rois, out_grad):
+        if array is None:
+            digest.update(b"none")
+            continue
+        a = np.ascontiguousarray(np.asarray(array, dtype=np.float32))
+        digest.update(repr(a.shape).encode())
+        digest.update(a.tobytes())
+    digest.update(json.dumps(_normalise(op, params), sort_keys=True).encode())
+    return digest.hexdigest()[:32]
+
+
+def _live(op: str, data, rois, out_grad, params: dict) -> np.ndarray:
+    mx = mxnet_module()
+    nd = mx.nd
+    x = nd.array(np.asarray(data, np.float32))
+    if op == "spp":
+        n, _, h, w = x.shape
+        boxes = nd.array([[b, 0, 0, w - 1, h - 1] for b in range(n)])
+        parts = [
+            nd.ROIPooling(x, boxes, pooled_size=(k, k), spatial_scale=1.0).reshape((n, -1))
+            for k in params["levels"]
+        ]
+        return nd.concat(*parts, dim=1).asnumpy()
+    boxes = nd.array(np.asarray(rois, np.float32))
+    kwargs = {k: v for k, v in params.items()}
+    kwargs["pooled_size"] = tuple(kwargs["pooled_size"])
+    forward = nd.ROIPooling if op.startswith("roi_pool") else nd.contrib.ROIAlign
+    if not op.endswith("backward"):
+        return forward(x, boxes, **kwargs).asnumpy()
+    x.attach_grad()
+    with mx.autograd.record():
+        y = forward(x, boxes, **kwargs)
+    y.backward(nd.array(np.asarray(out_grad, np.float32)))
+    return x.grad.asnumpy()
+
+
+@lru_cache(maxsize=1)
+def recorded_calls() -> dict[str, dict]:
+    """Every recorded call: key -> {"op", "params", "data", "rois", "out_grad", "out"}.
+
+    The archive stores entries as ``KEY/part``; absent inputs are simply missing.
+    """
+    if not RECORDED_PATH.exists():
+        return {}
+    calls: dict[str, dict] = {}
+    with np.load(RECORDED_PATH) as archive:
+        for name in archive.files:
+            key, part = name.split("/")
+            value = archive[name]
+            if part in ("op", "params"):
+                value = str(value)
+                value = json.loads(value) if part == "params" else value
+            calls.setdefault(key, {"rois": None, "out_grad": None})[part] = value
+    return calls
+
+
+def mxnet_output(
+    op: str, data, rois=None, out_grad=None, *, prefer_recorded: bool = False, **params
+) -> OracleAnswer:
+    """mxnet's answer for ``op`` on these inputs: live if possible, else recorded.
+
+    Parameters
+    ----------
+    op : str
+        One of ``OPERATORS``; the names and parameters are those of ``roi_utils``.
+    data, rois, out_grad : arrays
+        As for the ``roi_utils`` function of the same name (``out_grad`` for the
+        backward passes only).
+    prefer_recorded : bool
+        Use the recording even when mxnet is installed (tests use this).
+    **params
+        ``pooled_size``, ``spatial_scale``, ``sample_ratio``, ``aligned`` or ``levels``.
+
+    Raises
+    ------
+    LookupError
+        mxnet is not installed and this exact call was never recorded.
+    """
+    key = call_key(op, data, rois, out_grad, **params)
+    if mxnet_available() and not prefer_recorded:
+        value = _live(op, data, rois, out_grad, _normalise(op, params))
+        _append_record(key, op, data, rois, out_grad, params)
+        return OracleAnswer(value, live=True)
+    recorded = recorded_calls()
+    if key not in recorded:
+        raise LookupError(
+            f"no recorded mxnet output for this {op} call (key {key}); run "
+            "scripts/record_oracle.py on a machine with mxnet to record it"
+        )
+    return OracleAnswer(recorded[key]["out"], live=False)
+
+
+def _append_record(key, op, data, rois, out_grad, params) -> None:
+    """While recording, remember the call so the script can store mxnet's output."""
+    target = os.environ.get(RECORD_ENV)
+    if not target:
+        return
+    entry = {
+        "key": key,
+        "op": op,
+        "data": np.asarray(data, np.float32).tolist(),
+        "rois": None if rois is None else np.asarray(rois, np.float32).tolist(),
+        "out_grad": None if out_grad is None else np.asarray(out_grad, np.float32).tolist(),
+        "params": _normalise(op, params),
+    }
+    with open(target, "a") as log:
+        log.write(json.dumps(entry) + "\n")

@@ -1,0 +1,183 @@
+"""Pieces every explorer shares: paired slider + number entry, status line, figure holder.
+
+The explorers are views only. They read state from their controls, ask
+``roi_utils`` for every number and shape they draw, and update one persistent
+matplotlib figure in place. Nothing here computes RoI arithmetic.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+
+KEY_SLIDER_CLASS = "roi-key-slider"
+"""CSS class of the slider the browser test drags in each explorer."""
+
+EXPLORER_CLASS = "roi-explorer"
+"""CSS class on every explorer's outer box (the browser test finds explorers by it)."""
+
+
+class NumberControl:
+    """A slider and an exact number entry kept in step (``jslink``, so it works in the browser).
+
+    ``value``, ``min`` and ``max`` read and write both. ``observe(callback)``
+    fires once per change of the value.
+    """
+
+    def __init__(self, description: str, value, minimum, maximum, step=1, integer=True, width="230px"):
+        slider_cls = widgets.IntSlider if integer else widgets.FloatSlider
+        entry_cls = widgets.BoundedIntText if integer else widgets.BoundedFloatText
+        self.slider = slider_cls(
+            value=value,
+            min=minimum,
+            max=maximum,
+            step=step,
+            description=description,
+            continuous_update=True,
+            readout=False,
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width=width),
+        )
+        self.entry = entry_cls(
+            value=value, min=minimum, max=maximum, step=step, layout=widgets.Layout(width="72px")
+        )
+        widgets.jslink((self.slider, "value"), (self.entry, "value"))
+        widgets.jslink((self.slider, "min"), (self.entry, "min"))
+        widgets.jslink((self.slider, "max"), (self.entry, "max"))
+        # jslink only syncs in a browser; keep the Python side in step for headless use.
+        self.slider.observe(self._to_entry, names=["value", "min", "max"])
+        self.box = widgets.HBox([self.slider, self.entry])
+
+    def _to_entry(self, change) -> None:
+        name = change["name"]
+        if name == "value":
+            if self.entry.min > change["new"] or self.entry.max < change["new"]:
+                self.entry.min = min(self.entry.min, change["new"])
+                self.entry.max = max(self.entry.max, change["new"])
+            self.entry.value = change["new"]
+        else:
+            setattr(self.entry, name, change["new"])
+
+    def observe(self, callback) -> None:
+        self.slider.observe(callback, names="value")
+        self.entry.observe(self._from_entry, names="value")
+
+    def _from_entry(self, change) -> None:
+        if self.slider.value != change["new"]:
+            self.slider.value = change["new"]
+
+    @property
+    def value(self):
+        return self.slider.value
+
+    @value.setter
+    def value(self, new) -> None:
+        self.slider.value = new
+
+    def set_limits(self, minimum, maximum) -> None:
+        """Change the range without ever holding min > max (ipywidgets refuses that)."""
+        if minimum > self.slider.max:
+            self.slider.max = maximum
+            self.slider.min = minimum
+        else:
+            self.slider.min = minimum
+            self.slider.max = maximum
+
+    def mark_key(self) -> NumberControl:
+        """Tag this slider as the one the browser test drags."""
+        self.slider.add_class(KEY_SLIDER_CLASS)
+        return self
+
+
+def status_line() -> widgets.HTML:
+    """A one-line monospace status widget (the call that reproduces the view)."""
+    return widgets.HTML(layout=widgets.Layout(width="100%"))
+
+
+def set_status(line: widgets.HTML, text: str, problem: str | None = None) -> None:
+    """Show ``text`` as code; ``problem`` (an empty bin, a box off the map) in red after it."""
+    import html
+
+    body = f"<code>{html.escape(text)}</code>"
+    if problem:
+        body += f' <span style="color:#b00020">{html.escape(problem)}</span>'
+    line.value = body
+
+
+def new_figure(width: float, height: float, **subplot_kw):
+    """A figure that is not auto-displayed (the explorer places its canvas itself)."""
+    with plt.ioff():
+        fig = plt.figure(figsize=(width, height), **subplot_kw)
+    canvas = fig.canvas
+    for name, value in (
+        ("header_visible", False),
+        ("footer_visible", False),
+        ("toolbar_visible", False),
+        ("resizable", False),
+    ):
+        if hasattr(canvas, name):
+            setattr(canvas, name, value)
+    return fig
+
+
+def canvas_widget(fig) -> widgets.Widget:
+    """The ipympl canvas itself when the widget backend is active, else an Output showing a PNG.
+
+    Headless tests run on Agg; there the explorer is still a complete widget tree.
+    """
+    if isinstance(fig.canvas, widgets.DOMWidget):
+        return fig.canvas
+    out = widgets.Output()
+    return out
+
+
+class Explorer:
+    """Base class: ``widget`` (the whole view), ``figure``, ``status`` and ``last_update_ms``.
+
+    Subclasses build controls and artists in ``__init__`` and implement
+    ``_redraw()``, which must update artists in place and end with
+    ``self.figure.canvas.draw_idle()`` (done by ``update``).
+    """
+
+    figure = None
+    status: widgets.HTML
+    widget: widgets.Widget
+
+    last_update_ms: float = 0.0
+
+    def _assemble(self, controls: list[widgets.Widget], extra: list[widgets.Widget] | None = None) -> None:
+        self.widget = widgets.VBox(
+            [widgets.VBox(controls), canvas_widget(self.figure), self.status, *(extra or [])]
+        )
+        self.widget.add_class(EXPLORER_CLASS)
+
+    def update(self, *_ignored) -> None:
+        start = time.perf_counter()
+        self._redraw()
+        self.figure.canvas.draw_idle()
+        self.last_update_ms = (time.perf_counter() - start) * 1000
+
+    def _redraw(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @contextmanager
+    def hold(self):
+        """Change several controls and redraw once at the end."""
+        self._holding = True
+        try:
+            yield self
+        finally:
+            self._holding = False
+            self.update()
+
+    def _on_change(self, *_ignored) -> None:
+        if not getattr(self, "_holding", False):
+            self.update()
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
