@@ -1,0 +1,102 @@
+"""Record mxnet 1.9.1's outputs so comparisons run where mxnet cannot be installed.
+
+    python scripts/record_oracle.py            # seeded test cases + every notebook
+    python scripts/record_oracle.py --cases    # only the seeded test cases
+    python scripts/record_oracle.py --notebooks notebooks/03_sppnet.ipynb
+
+Needs mxnet. Every call the notebooks make through ``roi_oracle.mxnet_output``
+is logged while they run, then each logged call is run on mxnet and stored in
+``data/mxnet_recorded.npz`` (merged with what is there, under a file lock, so
+several recordings may run at once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+
+import oracle_cases  # noqa: E402
+from notebook_runner import execute  # noqa: E402
+
+import roi_oracle  # noqa: E402
+
+
+def record_cases(log: Path) -> int:
+    count = 0
+    for case in oracle_cases.generate():
+        roi_oracle.mxnet_output(case["op"], case["data"], case["rois"], case["out_grad"], **case["params"])
+        count += 1
+    return count
+
+
+def record_notebooks(paths: list[Path], log: Path) -> None:
+    for path in paths:
+        execute(path.resolve(), extra_env={roi_oracle.RECORD_ENV: str(log)})
+        print(f"ran {path}")
+
+
+def store(log: Path) -> int:
+    entries = {}
+    for line in log.read_text().splitlines():
+        entry = json.loads(line)
+        entries[entry["key"]] = entry
+    lock_path = roi_oracle.RECORDED_PATH.with_suffix(".lock")
+    roi_oracle.RECORDED_PATH.parent.mkdir(exist_ok=True)
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        arrays = {}
+        if roi_oracle.RECORDED_PATH.exists():
+            with np.load(roi_oracle.RECORDED_PATH) as old:
+                arrays = {name: old[name] for name in old.files}
+        for key, entry in entries.items():
+            params = entry["params"]
+            value = roi_oracle._live(entry["op"], entry["data"], entry["rois"], entry["out_grad"], params)
+            arrays[f"{key}/op"] = np.array(entry["op"])
+            arrays[f"{key}/params"] = np.array(json.dumps(params, sort_keys=True))
+            arrays[f"{key}/data"] = np.asarray(entry["data"], np.float32)
+            for part in ("rois", "out_grad"):
+                if entry[part] is not None:
+                    arrays[f"{key}/{part}"] = np.asarray(entry[part], np.float32)
+            arrays[f"{key}/out"] = value
+        with tempfile.NamedTemporaryFile(dir=roi_oracle.RECORDED_PATH.parent, suffix=".npz", delete=False) as tmp:
+            np.savez_compressed(tmp, **arrays)
+        os.chmod(tmp.name, 0o644)
+        os.replace(tmp.name, roi_oracle.RECORDED_PATH)
+    return len(entries)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", action="store_true", help="record the seeded test cases")
+    parser.add_argument("--notebooks", nargs="*", type=Path, help="notebooks to run (default: all)")
+    args = parser.parse_args()
+    if not roi_oracle.mxnet_available():
+        print("mxnet is not importable here; recording needs it (pip install mxnet==1.9.1 numpy==1.23.5)")
+        return 1
+    both = not args.cases and args.notebooks is None
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "calls.jsonl"
+        log.touch()
+        os.environ[roi_oracle.RECORD_ENV] = str(log)
+        if args.cases or both:
+            print(f"recorded {record_cases(log)} seeded cases")
+        if args.notebooks is not None or both:
+            paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+            record_notebooks(paths, log)
+        stored = store(log)
+    print(f"stored {stored} calls in {roi_oracle.RECORDED_PATH.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
