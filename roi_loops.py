@@ -30,7 +30,7 @@ def roi_pool_loop(data, rois, pooled_size, spatial_scale: float = 1.0):
     """
     x = ru._check_data(data)
     ph_count, pw_count = ru._check_pooled_size(pooled_size)
-    scale = ru._check_scale(spatial_scale, at_most_one=True)
+    scale = ru._check_scale(spatial_scale)
     rows, batch = ru._check_rois(rois, x.shape[0], scale)
     _, channels, height, width = x.shape
     out = np.full((len(rows), channels, ph_count, pw_count), -ru.FLT_MAX, _F32)
@@ -80,6 +80,13 @@ def roi_pool_backward_loop(out_grad, data, rois, pooled_size, spatial_scale: flo
     return result
 
 
+def _plan(data, rois, pooled_size, spatial_scale, sample_ratio, aligned):
+    """Validated inputs and each box's samples (None for a skipped, negative-batch box)."""
+    plan = ru._align_plan(data, rois, pooled_size, spatial_scale, sample_ratio, aligned)
+    boxes = [plan.box(r) for r in range(len(plan.batch))]
+    return plan.data, plan.pooled, plan.batch, boxes
+
+
 def _bilinear_terms(box: ru.AlignSamples, ph: int, pw: int):
     """The kernel's pre_calc entries for one bin: (pos1..4, w1..4) per sample."""
     for iy in range(box.y.grid):
@@ -98,7 +105,7 @@ def roi_align_loop(data, rois, pooled_size, spatial_scale=1.0, sample_ratio=-1, 
     >>> roi_align_loop(x, [[0, 0, 1, 3, 3]], 2, sample_ratio=2)[0, 0].tolist()
     [[6.75, 8.25], [10.75, 12.25]]
     """
-    x, (ph_count, pw_count), batch, boxes = ru._align_plan(
+    x, (ph_count, pw_count), batch, boxes = _plan(
         data, rois, pooled_size, spatial_scale, sample_ratio, aligned
     )
     channels = x.shape[1]
@@ -128,7 +135,7 @@ def roi_align_backward_loop(
     out_grad, data, rois, pooled_size, spatial_scale=1.0, sample_ratio=-1, aligned=False
 ):
     """The kernel's backward: each sample adds ``g * w_k / count`` to its four cells."""
-    x, (ph_count, pw_count), batch, boxes = ru._align_plan(
+    x, (ph_count, pw_count), batch, boxes = _plan(
         data, rois, pooled_size, spatial_scale, sample_ratio, aligned
     )
     channels = x.shape[1]

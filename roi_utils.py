@@ -117,16 +117,15 @@ def _check_pooled_size(pooled_size) -> tuple[int, int]:
     return n, n
 
 
-def _check_scale(spatial_scale, at_most_one: bool = False) -> np.float32:
+def _check_scale(spatial_scale) -> np.float32:
     if isinstance(spatial_scale, (bool, np.bool_)) or not isinstance(spatial_scale, numbers.Real):
         raise TypeError(f"spatial_scale must be a real number; got {spatial_scale!r}")
     scale = _F32(spatial_scale)
     if not np.isfinite(scale) or scale <= 0:
         raise ValueError(f"spatial_scale must be a finite number > 0 (as float32); got {spatial_scale!r}")
-    if at_most_one and scale > 1:
+    if scale > 1:  # mxnet declares both operators' spatial_scale in [0, 1]
         raise ValueError(
-            f"spatial_scale must be at most 1 for RoI pooling (mxnet's ROIPooling bound); "
-            f"got {spatial_scale!r}"
+            f"spatial_scale must be at most 1 (a map is never finer than the image); got {spatial_scale!r}"
         )
     return scale
 
@@ -340,7 +339,7 @@ def roi_pool_bins(roi, pooled_size, spatial_scale: float = 1.0, map_shape=(1, 1)
     """
     row = _check_roi_row(roi)[None, :]
     ph, pw = _check_pooled_size(pooled_size)
-    scale = _check_scale(spatial_scale, at_most_one=True)
+    scale = _check_scale(spatial_scale)
     height, width = _check_map_shape(map_shape)
     _check_rois(np.concatenate([[[0]], row[:, 1:]], axis=1), 1, scale)
     x1, y1, x2, y2 = _rounded_corners(row, scale)[0]
@@ -416,7 +415,7 @@ def _roi_pool_core(data, rois, pooled_size, spatial_scale):
     """Validated inputs -> (values, argmax, rows, batch, corners, bins per axis)."""
     x = _check_data(data)
     ph, pw = _check_pooled_size(pooled_size)
-    scale = _check_scale(spatial_scale, at_most_one=True)
+    scale = _check_scale(spatial_scale)
     rows, batch = _check_rois(rois, x.shape[0], scale)
     n, c, h, w = x.shape
     corners = _rounded_corners(rows, scale)
@@ -569,32 +568,108 @@ class AlignAxis:
         return matrix
 
 
-def _align_axis(start, bin_size, pooled: int, grid: int, size: int) -> AlignAxis:
-    """Sample positions and 1-D bilinear weights, in the kernel's float32 order."""
-    p = np.arange(pooled, dtype=_F32)[:, None]
-    i = np.arange(grid, dtype=_F32)[None, :]
-    coord = (start + p * bin_size) + (i + _F32(0.5)) * bin_size / _F32(grid)
-    valid = (coord >= -1) & (coord <= size)
-    clamped = np.maximum(coord, _F32(0))
-    low = clamped.astype(np.int64)  # truncation, as static_cast<int>
-    at_edge = low >= size - 1
-    low = np.where(at_edge, size - 1, low)
-    high = np.where(at_edge, size - 1, low + 1)
-    clamped = np.where(at_edge, low.astype(_F32), clamped)
-    w_high = (clamped - low.astype(_F32)).astype(_F32)
-    w_low = (_F32(1) - w_high).astype(_F32)
-    zero = _F32(0)
-    return AlignAxis(
-        start=float(start),
-        bin_size=float(bin_size),
-        grid=grid,
-        coord=coord,
-        low=np.where(valid, low, 0),
-        high=np.where(valid, high, 0),
-        w_low=np.where(valid, w_low, zero),
-        w_high=np.where(valid, w_high, zero),
-        valid=valid,
-    )
+@dataclass(frozen=True)
+class _AxisSamples:
+    """One axis's samples for many boxes at once, flat (box after box, bin after bin).
+
+    The same float32 formulas as the kernel, vectorised over boxes; ``AlignAxis``
+    is one box's slice of it, so pictures and outputs come from one computation.
+    """
+
+    start: np.ndarray  # (R,) float32
+    bin_size: np.ndarray  # (R,) float32
+    grid: np.ndarray  # (R,) int, 0 for skipped boxes
+    pooled: int
+    size: int
+    offsets: np.ndarray  # (R + 1,) where each box's samples begin
+    box: np.ndarray  # flat: which box
+    bin: np.ndarray  # flat: which bin along this axis
+    coord: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    w_low: np.ndarray
+    w_high: np.ndarray
+    valid: np.ndarray
+
+    @classmethod
+    def build(cls, start, bin_size, grid, pooled: int, size: int) -> _AxisSamples:
+        per_box = grid * pooled
+        offsets = np.concatenate([[0], np.cumsum(per_box)])
+        box = np.repeat(np.arange(len(grid)), per_box)
+        k = np.arange(offsets[-1]) - offsets[box]
+        g = grid[box]
+        p, i = k // g, k % g
+        s, b = start[box], bin_size[box]
+        # yy = roi_start_h + ph * bin_size_h + (iy + .5f) * bin_size_h / roi_bin_grid_h
+        coord = (s + p.astype(_F32) * b) + (i.astype(_F32) + _F32(0.5)) * b / g.astype(_F32)
+        valid = (coord >= -1) & (coord <= size)
+        clamped = np.maximum(coord, _F32(0))
+        low = clamped.astype(np.int64)  # truncation, as static_cast<int>
+        at_edge = low >= size - 1
+        low = np.where(at_edge, size - 1, low)
+        high = np.where(at_edge, size - 1, low + 1)
+        clamped = np.where(at_edge, low.astype(_F32), clamped)
+        w_high = (clamped - low.astype(_F32)).astype(_F32)
+        w_low = (_F32(1) - w_high).astype(_F32)
+        zero = _F32(0)
+        return cls(
+            start=start,
+            bin_size=bin_size,
+            grid=grid,
+            pooled=pooled,
+            size=size,
+            offsets=offsets,
+            box=box,
+            bin=p,
+            coord=coord,
+            low=np.where(valid, low, 0),
+            high=np.where(valid, high, 0),
+            w_low=np.where(valid, w_low, zero),
+            w_high=np.where(valid, w_high, zero),
+            valid=valid,
+        )
+
+    def axis(self, r: int) -> AlignAxis:
+        part = slice(self.offsets[r], self.offsets[r + 1])
+        shape = (self.pooled, int(self.grid[r]))
+
+        def cut(values):
+            return values[part].reshape(shape)
+
+        return AlignAxis(
+            start=float(self.start[r]),
+            bin_size=float(self.bin_size[r]),
+            grid=int(self.grid[r]),
+            coord=cut(self.coord),
+            low=cut(self.low),
+            high=cut(self.high),
+            w_low=cut(self.w_low),
+            w_high=cut(self.w_high),
+            valid=cut(self.valid),
+        )
+
+    def weights(self) -> np.ndarray:
+        """(R, P, size) float32: summed 1-D weights of each box's bins on each cell."""
+        boxes = len(self.grid)
+        row = (self.box * self.pooled + self.bin) * self.size
+        length = boxes * self.pooled * self.size
+        total = np.bincount(row + self.low, self.w_low, length) + np.bincount(
+            row + self.high, self.w_high, length
+        )
+        return total.astype(_F32).reshape(boxes, self.pooled, self.size)
+
+    def spans(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per box, the [lo, hi) of cells its valid samples read (lo == hi: none)."""
+        boxes = len(self.grid)
+        cells = self.box[self.valid] * self.size
+        read = np.zeros(boxes * self.size, bool)
+        read[cells + self.low[self.valid]] = True
+        read[cells + self.high[self.valid]] = True
+        read = read.reshape(boxes, self.size)
+        anything = read.any(axis=1)
+        lo = np.where(anything, np.argmax(read, axis=1), 0)
+        hi = np.where(anything, self.size - np.argmax(read[:, ::-1], axis=1), 0)
+        return lo, hi
 
 
 @dataclass(frozen=True)
@@ -619,7 +694,8 @@ class AlignSamples:
         cols = (x.low[pw, ix], x.high[pw, ix], x.low[pw, ix], x.high[pw, ix])
         wy = (y.w_low[ph, iy], y.w_low[ph, iy], y.w_high[ph, iy], y.w_high[ph, iy])
         wx = (x.w_low[pw, ix], x.w_high[pw, ix], x.w_low[pw, ix], x.w_high[pw, ix])
-        return [(int(r), int(c), float(_F32(a) * _F32(b))) for r, c, a, b in zip(rows, cols, wy, wx, strict=True)]
+        terms = zip(rows, cols, wy, wx, strict=True)
+        return [(int(r), int(c), float(_F32(a) * _F32(b))) for r, c, a, b in terms]
 
     def points(self) -> tuple[np.ndarray, np.ndarray]:
         """(ys, xs), each (PH, PW, grid_h, grid_w): every sample position in map cells."""
@@ -632,42 +708,24 @@ class AlignSamples:
         return (self.y.coord.shape[0], self.x.coord.shape[0], self.y.grid, self.x.grid)
 
 
-def _align_box(row, pooled, scale, sample_ratio, aligned, map_shape, index=0) -> AlignSamples:
-    """Sample geometry of one float32 row; raises where mxnet would abort."""
-    ph, pw = pooled
-    height, width = map_shape
-    offset = _F32(0.5) if aligned else _F32(0)
-    start_w = row[1] * scale - offset
-    start_h = row[2] * scale - offset
-    end_w = row[3] * scale - offset
-    end_h = row[4] * scale - offset
-    roi_w = end_w - start_w
-    roi_h = end_h - start_h
-    if aligned:
-        if not (roi_w > 0 and roi_h > 0):
-            raise ValueError(
-                f"rois[{index}] has width {roi_w:g} and height {roi_h:g} in map cells; with "
-                "aligned=True both must be > 0 (mxnet aborts the whole process on such a box)"
-            )
-    else:  # the kernel forces malformed boxes to at least 1x1
-        roi_w = max(roi_w, _F32(1))
-        roi_h = max(roi_h, _F32(1))
-    bin_h = _F32(roi_h / _F32(ph))
-    bin_w = _F32(roi_w / _F32(pw))
-    grid_h = sample_ratio if sample_ratio > 0 else int(np.ceil(_F32(roi_h / _F32(ph))))
-    grid_w = sample_ratio if sample_ratio > 0 else int(np.ceil(_F32(roi_w / _F32(pw))))
-    samples = ph * pw * grid_h * grid_w
-    if samples > MAX_SAMPLES_PER_BOX:
-        raise ValueError(
-            f"rois[{index}] needs {grid_h} x {grid_w} samples in each of {ph} x {pw} bins "
-            f"({samples} in all), more than MAX_SAMPLES_PER_BOX = {MAX_SAMPLES_PER_BOX}; "
-            "use a smaller box or a fixed sample_ratio"
-        )
-    return AlignSamples(
-        y=_align_axis(start_h, bin_h, ph, grid_h, height),
-        x=_align_axis(start_w, bin_w, pw, grid_w, width),
-        count=grid_h * grid_w,
-    )
+@dataclass(frozen=True)
+class _AlignPlan:
+    """Everything ``roi_align`` and its backward need, validated and vectorised."""
+
+    data: np.ndarray  # (N, C, H, W) float32
+    pooled: tuple[int, int]
+    batch: np.ndarray  # (R,), negative for skipped boxes
+    y: _AxisSamples
+    x: _AxisSamples
+
+    @property
+    def counts(self) -> np.ndarray:
+        return self.y.grid * self.x.grid
+
+    def box(self, r: int) -> AlignSamples | None:
+        if self.batch[r] < 0:
+            return None
+        return AlignSamples(y=self.y.axis(r), x=self.x.axis(r), count=int(self.counts[r]))
 
 
 def _check_align_params(pooled_size, spatial_scale, sample_ratio, aligned):
@@ -677,6 +735,64 @@ def _check_align_params(pooled_size, spatial_scale, sample_ratio, aligned):
         _check_int(sample_ratio, "sample_ratio"),
         _check_bool(aligned, "aligned"),
     )
+
+
+def _align_geometry(rows, batch, pooled, scale, sample_ratio, aligned, map_shape):
+    """Both axes' samples for every box; raises where mxnet would abort or run away."""
+    ph, pw = pooled
+    height, width = map_shape
+    offset = _F32(0.5) if aligned else _F32(0)
+    start_w = rows[:, 1] * scale - offset
+    start_h = rows[:, 2] * scale - offset
+    roi_w = (rows[:, 3] * scale - offset) - start_w
+    roi_h = (rows[:, 4] * scale - offset) - start_h
+    used = batch >= 0
+    if aligned:
+        bad = used & ~((roi_w > 0) & (roi_h > 0))
+        if bad.any():
+            r = int(np.argmax(bad))
+            raise ValueError(
+                f"rois[{r}] has width {roi_w[r]:g} and height {roi_h[r]:g} in map cells; with "
+                "aligned=True both must be > 0 (mxnet aborts the whole process on such a box)"
+            )
+    else:  # the kernel forces malformed boxes to at least 1x1
+        roi_w = np.maximum(roi_w, _F32(1))
+        roi_h = np.maximum(roi_h, _F32(1))
+    bin_h = (roi_h / _F32(ph)).astype(_F32)
+    bin_w = (roi_w / _F32(pw)).astype(_F32)
+    if sample_ratio > 0:
+        grid_h = np.full(len(rows), sample_ratio, np.int64)
+        grid_w = grid_h.copy()
+    else:
+        grid_h = np.ceil(bin_h).astype(np.int64)
+        grid_w = np.ceil(bin_w).astype(np.int64)
+    grid_h, grid_w = np.where(used, grid_h, 0), np.where(used, grid_w, 0)
+    samples = ph * pw * grid_h.astype(np.float64) * grid_w
+    if (samples > MAX_SAMPLES_PER_BOX).any():
+        r = int(np.argmax(samples > MAX_SAMPLES_PER_BOX))
+        raise ValueError(
+            f"rois[{r}] needs {grid_h[r]} x {grid_w[r]} samples in each of {ph} x {pw} bins "
+            f"({samples[r]:.0f} in all), more than MAX_SAMPLES_PER_BOX = {MAX_SAMPLES_PER_BOX}; "
+            "use a smaller box or a fixed sample_ratio"
+        )
+    return (
+        _AxisSamples.build(start_h, bin_h, grid_h, ph, height),
+        _AxisSamples.build(start_w, bin_w, grid_w, pw, width),
+    )
+
+
+def _align_plan(data, rois, pooled_size, spatial_scale, sample_ratio, aligned) -> _AlignPlan:
+    """Validate everything first (so nothing is computed for a bad call)."""
+    x = _check_data(data)
+    if not np.isfinite(x).all():
+        raise ValueError(
+            "data contains NaN or infinity; roi_align needs finite values (its separable sums "
+            "would spread a non-finite cell further than mxnet's per-sample loop does)"
+        )
+    pooled, scale, ratio, aligned = _check_align_params(pooled_size, spatial_scale, sample_ratio, aligned)
+    rows, batch = _check_rois(rois, x.shape[0], scale, allow_negative_batch=True)
+    y, xs = _align_geometry(rows, batch, pooled, scale, ratio, aligned, x.shape[2:])
+    return _AlignPlan(data=x, pooled=pooled, batch=batch, y=y, x=xs)
 
 
 def roi_align_samples(
@@ -725,35 +841,17 @@ def roi_align_samples(
     [(0, 0, 0.5625), (0, 1, 0.1875), (1, 0, 0.1875), (1, 1, 0.0625)]
     """
     row = _check_roi_row(roi)
+    row[0] = 0
     pooled, scale, ratio, aligned = _check_align_params(pooled_size, spatial_scale, sample_ratio, aligned)
     shape = _check_map_shape(map_shape)
-    _check_rois(np.concatenate([[0], row[1:]])[None, :], 1, scale)
-    return _align_box(row, pooled, scale, ratio, aligned, shape)
+    rows, batch = _check_rois(row[None, :], 1, scale)
+    y, x = _align_geometry(rows, batch, pooled, scale, ratio, aligned, shape)
+    return AlignSamples(y=y.axis(0), x=x.axis(0), count=int(y.grid[0] * x.grid[0]))
 
 
 # ---------------------------------------------------------------------------
 # RoIAlign
 # ---------------------------------------------------------------------------
-
-
-def _align_plan(data, rois, pooled_size, spatial_scale, sample_ratio, aligned):
-    """Validate everything first (so nothing is computed for a bad call)."""
-    x = _check_data(data)
-    pooled, scale, ratio, aligned = _check_align_params(pooled_size, spatial_scale, sample_ratio, aligned)
-    rows, batch = _check_rois(rois, x.shape[0], scale, allow_negative_batch=True)
-    shape = x.shape[2:]
-    boxes = [
-        None if batch[r] < 0 else _align_box(rows[r], pooled, scale, ratio, aligned, shape, r)
-        for r in range(len(rows))
-    ]
-    return x, pooled, batch, boxes
-
-
-def _span(axis: AlignAxis) -> tuple[int, int]:
-    """Smallest [lo, hi) of cells the axis's samples touch (empty if none is valid)."""
-    if not axis.valid.any():
-        return 0, 0
-    return int(axis.low[axis.valid].min()), int(axis.high[axis.valid].max()) + 1
 
 
 def roi_align(
@@ -773,13 +871,15 @@ def roi_align(
 
     Because the bilinear weight of a sample is a row weight times a column weight,
     a bin's value is ``Ry @ map @ Cx.T / count`` with small per-box weight
-    matrices; this sums in a different order from the kernel, so results can
-    differ from mxnet in the last float32 bits (``roi_loops.roi_align_loop``
-    follows the kernel's order and matches exactly).
+    matrices (two matrix products per box, on the box's rows and columns only);
+    this sums in a different order from the kernel, so results can differ from
+    mxnet in the last float32 bits (``roi_loops.roi_align_loop`` follows the
+    kernel's order and matches exactly).
 
     Parameters
     ----------
     data : array (N, C, H, W)
+        Must be finite.
     rois : array (R, 5)
         Rows ``[batch_index, x1, y1, x2, y2]`` in image pixels. A negative batch
         index marks a padding box: its output is all zeros (mxnet documents this
@@ -799,9 +899,9 @@ def roi_align(
     Raises
     ------
     TypeError, ValueError
-        As for ``roi_pool``; also for an ``aligned`` box of zero or negative size
-        (mxnet aborts the process) and for a box needing more than
-        ``MAX_SAMPLES_PER_BOX`` samples (mxnet would run for minutes).
+        As for ``roi_pool``; also for non-finite ``data``, an ``aligned`` box of
+        zero or negative size (mxnet aborts the process) and a box needing more
+        than ``MAX_SAMPLES_PER_BOX`` samples (mxnet would run for minutes).
 
     Examples
     --------
@@ -809,22 +909,20 @@ def roi_align(
     >>> roi_align(x, [[0, 0, 0, 2, 2]], 2, sample_ratio=2)[0, 0].tolist()
     [[2.5, 3.5], [6.5, 7.5]]
     """
-    x, (ph, pw), batch, boxes = _align_plan(data, rois, pooled_size, spatial_scale, sample_ratio, aligned)
-    n, c, h, w = x.shape
-    channels_last = x.transpose(0, 2, 3, 1)
-    out = np.zeros((len(boxes), ph, pw, c), _F32)
-    for r, box in enumerate(boxes):
-        if box is None:
-            continue
-        (y0, y1), (x0, x1) = _span(box.y), _span(box.x)
-        if y1 <= y0 or x1 <= x0:
-            continue
-        ry = box.y.weight_matrix(h)[:, y0:y1]
-        cx = box.x.weight_matrix(w)[:, x0:x1]
-        block = channels_last[batch[r], y0:y1, x0:x1]  # (h', w', C)
-        rows = np.tensordot(ry, block, axes=(1, 0))  # (PH, w', C)
-        out[r] = np.matmul(cx, rows) / _F32(box.count)  # (PH, PW, C)
-    return np.ascontiguousarray(out.transpose(0, 3, 1, 2))
+    plan = _align_plan(data, rois, pooled_size, spatial_scale, sample_ratio, aligned)
+    n, c, h, w = plan.data.shape
+    ph, pw = plan.pooled
+    channels_last = np.ascontiguousarray(plan.data.transpose(0, 2, 3, 1))
+    ry, cx = plan.y.weights(), plan.x.weights()
+    (y0, y1), (x0, x1) = plan.y.spans(), plan.x.spans()
+    out = np.zeros((len(plan.batch), c, ph, pw), _F32)
+    for r in np.flatnonzero((plan.batch >= 0) & (y1 > y0) & (x1 > x0)):
+        a, b, d, e = y0[r], y1[r], x0[r], x1[r]
+        block = channels_last[plan.batch[r], a:b, d:e].reshape(b - a, -1)  # a view: (w', C) merge
+        rows = (ry[r, :, a:b] @ block).reshape(ph, e - d, c)
+        out[r] = np.matmul(cx[r, :, d:e], rows).transpose(2, 0, 1)
+    out /= np.maximum(plan.counts, 1).astype(_F32)[:, None, None, None]
+    return out
 
 
 def roi_align_backward(
@@ -859,23 +957,24 @@ def roi_align_backward(
     One sample in the middle of four cells gives each a quarter:
 
     >>> x = np.zeros((1, 1, 2, 2), np.float32)
-    >>> roi_align_backward(np.ones((1, 1, 1, 1)), x, [[0, 0, 0, 1, 1]], 1, sample_ratio=1)[0, 0].tolist()
+    >>> g = roi_align_backward(np.ones((1, 1, 1, 1)), x, [[0, 0, 0, 1, 1]], 1, sample_ratio=1)
+    >>> g[0, 0].tolist()
     [[0.25, 0.25], [0.25, 0.25]]
     """
-    x, (ph, pw), batch, boxes = _align_plan(data, rois, pooled_size, spatial_scale, sample_ratio, aligned)
-    n, c, h, w = x.shape
-    grad = _check_out_grad(out_grad, (len(boxes), c, ph, pw)).transpose(0, 2, 3, 1)
+    plan = _align_plan(data, rois, pooled_size, spatial_scale, sample_ratio, aligned)
+    n, c, h, w = plan.data.shape
+    ph, pw = plan.pooled
+    grad = _check_out_grad(out_grad, (len(plan.batch), c, ph, pw))
+    ry, cx = plan.y.weights(), plan.x.weights()
+    (y0, y1), (x0, x1) = plan.y.spans(), plan.x.spans()
+    scale = _F32(1) / np.maximum(plan.counts, 1).astype(_F32)
     result = np.zeros((n, h, w, c), _F32)
-    for r, box in enumerate(boxes):
-        if box is None:
-            continue
-        (y0, y1), (x0, x1) = _span(box.y), _span(box.x)
-        if y1 <= y0 or x1 <= x0:
-            continue
-        ry = box.y.weight_matrix(h)[:, y0:y1]
-        cx = box.x.weight_matrix(w)[:, x0:x1]
-        cols = np.matmul(cx.T, grad[r] / _F32(box.count))  # (PH, w', C)
-        result[batch[r], y0:y1, x0:x1] += np.tensordot(ry.T, cols, axes=(1, 0))
+    for r in np.flatnonzero((plan.batch >= 0) & (y1 > y0) & (x1 > x0)):
+        a, b, d, e = y0[r], y1[r], x0[r], x1[r]
+        g = grad[r].transpose(1, 2, 0) * scale[r]  # (PH, PW, C)
+        cols = np.matmul(cx[r, :, d:e].T, g)  # (PH, w', C)
+        cells = ry[r, :, a:b].T @ cols.reshape(ph, -1)  # (h', w' * C)
+        result[plan.batch[r], a:b, d:e] += cells.reshape(b - a, e - d, c)
     return np.ascontiguousarray(result.transpose(0, 3, 1, 2))
 
 

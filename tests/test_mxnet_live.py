@@ -1,0 +1,102 @@
+"""Property-based cross-check of every operator against live mxnet 1.9.1.
+
+Hypothesis hunts the awkward cases (see conftest strategies): boxes off the map,
+reversed corners, boxes smaller than the pooled size, several images, scaled
+corners on exact halves, many scales, every sample_ratio, aligned on and off,
+tied maxima. ``roi_pool`` must match bit for bit; ``roi_align`` to float32
+rounding, and ``roi_loops.roi_align_loop`` (the kernel's own summation order)
+bit for bit. Skipped, with the reason, where mxnet is not installed; the
+recorded-oracle tests then make the same comparison.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import align_cases, maps, pool_cases, requires_mxnet
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import roi_loops
+import roi_oracle
+import roi_utils as ru
+
+pytestmark = [requires_mxnet, pytest.mark.mxnet]
+
+EXAMPLES = 400
+SETTINGS = settings(
+    max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+
+
+def mxnet(op, data, rois=None, out_grad=None, **params):
+    return roi_oracle.mxnet_output(op, data, rois, out_grad, **params).value
+
+
+def align_or_reject(data, rois, params):
+    """Our answer, or reject the example where roi_utils refuses it (mxnet would abort)."""
+    try:
+        return ru.roi_align(data, rois, **params)
+    except ValueError:
+        assume(False)
+
+
+def assert_align_close(ours, theirs, data):
+    """Equal to float32 rounding: a few ulps of the largest value a bin can sum."""
+    scale = max(1.0, float(np.abs(data).max()))
+    np.testing.assert_allclose(ours, theirs, rtol=2e-6, atol=4e-7 * scale)
+
+
+@SETTINGS
+@given(pool_cases())
+def test_roi_pool_bit_for_bit(case):
+    data, rois, params = case
+    expected = mxnet("roi_pool", data, rois, **params)
+    np.testing.assert_array_equal(ru.roi_pool(data, rois, **params), expected)
+    np.testing.assert_array_equal(roi_loops.roi_pool_loop(data, rois, **params)[0], expected)
+
+
+@SETTINGS
+@given(align_cases())
+def test_roi_align(case):
+    data, rois, params = case
+    ours = align_or_reject(data, rois, params)
+    live = rois[:, 0] >= 0  # mxnet leaves padding boxes' outputs uninitialised
+    assume(live.any())
+    expected = mxnet("roi_align", data, rois[live], **params)
+    assert_align_close(ours[live], expected, data)
+    np.testing.assert_array_equal(roi_loops.roi_align_loop(data, rois[live], **params), expected)
+    assert not ours[~live].any()
+
+
+@SETTINGS
+@given(pool_cases(), st.integers(0, 2**32 - 1))
+def test_roi_pool_backward(case, seed):
+    data, rois, params = case
+    out_grad = np.random.default_rng(seed).standard_normal(ru.roi_pool(data, rois, **params).shape)
+    out_grad = out_grad.astype(np.float32)
+    expected = mxnet("roi_pool_backward", data, rois, out_grad, **params)
+    ours = ru.roi_pool_backward(out_grad, data, rois, **params)
+    np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-6)
+    loop = roi_loops.roi_pool_backward_loop(out_grad, data, rois, **params)
+    np.testing.assert_array_equal(loop, expected)
+
+
+@SETTINGS
+@given(align_cases(), st.integers(0, 2**32 - 1))
+def test_roi_align_backward(case, seed):
+    data, rois, params = case
+    forward = align_or_reject(data, rois, params)
+    out_grad = np.random.default_rng(seed).standard_normal(forward.shape).astype(np.float32)
+    expected = mxnet("roi_align_backward", data, rois, out_grad, **params)
+    ours = ru.roi_align_backward(out_grad, data, rois, **params)
+    np.testing.assert_allclose(ours, expected, rtol=1e-5, atol=2e-6)
+    loop = roi_loops.roi_align_backward_loop(out_grad, data, rois, **params)
+    np.testing.assert_array_equal(loop, expected)
+
+
+@SETTINGS
+@given(maps(max_side=14), st.lists(st.sampled_from([1, 2, 3, 4, 5, 6]), min_size=1, max_size=4))
+def test_spp(data, levels):
+    expected = mxnet("spp", data, levels=tuple(levels))
+    np.testing.assert_array_equal(ru.spp(data, levels), expected)
