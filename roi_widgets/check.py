@@ -1,0 +1,47 @@
+"""A tiny explorer for the start page: proves widgets and ipympl render and respond.
+
+>>> import matplotlib; matplotlib.use("Agg")
+>>> check = RenderCheck()
+>>> check.x2.value = 3
+>>> check.output_text.get_text()
+'roi_pool output: [[5.0, 7.0], [9.0, 11.0]]'
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import roi_utils as ru
+from roi_widgets.common import Explorer, NumberControl, new_figure, set_status, status_line
+
+SEED_MAP = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+
+
+class RenderCheck(Explorer):
+    """The seed's 4x4 map with box ``[0, 0, 0, x2, 2]``; the slider moves x2 and the output follows."""
+
+    def __init__(self):
+        self.figure = new_figure(4.2, 3.0)
+        ax = self.figure.add_subplot()
+        ax.imshow(SEED_MAP[0, 0], cmap="Blues")
+        for (row, col), value in np.ndenumerate(SEED_MAP[0, 0]):
+            ax.text(col, row, f"{value:g}", ha="center", va="center")
+        (self.box_line,) = ax.plot([], [], color="crimson", linewidth=3)
+        self.output_text = ax.set_title("")
+        ax.set_xticks(range(4))
+        ax.set_yticks(range(4))
+        self.x2 = NumberControl("box x2", 2, 0, 3).mark_key()
+        self.status = status_line()
+        self.x2.observe(self._on_change)
+        self._assemble([self.x2.box])
+        self.update()
+
+    def _redraw(self) -> None:
+        rois = [[0, 0, 0, self.x2.value, 2]]
+        bins = ru.roi_pool_bins(rois[0], (2, 2), 1.0, (4, 4))
+        left, right = bins.roi_start_w - 0.5, bins.roi_end_w + 0.5
+        top, bottom = bins.roi_start_h - 0.5, bins.roi_end_h + 0.5
+        self.box_line.set_data([left, right, right, left, left], [top, top, bottom, bottom, top])
+        out = ru.roi_pool(SEED_MAP, rois, (2, 2))[0, 0]
+        self.output_text.set_text(f"roi_pool output: {out.tolist()}")
+        set_status(self.status, f"ru.roi_pool(x, {rois}, (2, 2))")
