@@ -1,0 +1,258 @@
+"""Drive JupyterLab in Debian's headless Chromium with Python Playwright.
+
+Used by tests/test_browser.py and scripts/bench_browser.py. JupyterLab is started
+on 127.0.0.1 with a random token (authentication stays on) and
+``--expose-app-in-browser`` so the page can run JupyterLab commands.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def jupyter_lab(root: Path = ROOT, env: dict | None = None):
+    """Start JupyterLab on a free port; yield (base_url, token); stop it afterwards."""
+    port, token = free_port(), secrets.token_hex(16)
+    with tempfile.TemporaryDirectory() as home:
+        environment = {**os.environ, "JUPYTER_CONFIG_DIR": str(Path(home) / "config"), **(env or {})}
+        environment["JUPYTER_RUNTIME_DIR"] = str(Path(home) / "runtime")
+        settings = Path(home) / "settings"
+        environment["JUPYTERLAB_SETTINGS_DIR"] = str(settings)
+        news = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+        news.parent.mkdir(parents=True)
+        news.write_text('{"fetchNews": "false", "checkForUpdates": false}')  # no popup over the figures
+        docs = settings / "@jupyterlab" / "docmanager-extension" / "plugin.jupyterlab-settings"
+        docs.parent.mkdir(parents=True)
+        docs.write_text('{"autosave": false}')  # never write executed outputs back
+        command = [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}",
+            "--LabApp.expose_app_in_browser=True",
+            "--ServerApp.open_browser=False",
+            "--allow-root",
+            "--LabApp.news_url=",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ]
+        log = open(Path(home) / "lab.log", "w")
+        process = subprocess.Popen(command, env=environment, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.time() + 60
+            while True:
+                try:
+                    urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+                    break
+                except OSError:
+                    if process.poll() is not None or time.time() > deadline:
+                        raise RuntimeError(
+                            "JupyterLab did not start:\n" + (Path(home) / "lab.log").read_text()
+                        )
+                    time.sleep(0.3)
+            yield base, token
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            log.close()
+
+
+def copy_course(target: Path) -> Path:
+    """A throwaway copy of the course (no .git, no .venv) for JupyterLab to serve and run."""
+    import shutil
+
+    ignore = shutil.ignore_patterns(".git", ".venv", "__pycache__", ".hypothesis", ".pytest_cache", "tests")
+    shutil.copytree(ROOT, target, ignore=ignore)
+    return target
+
+
+def shutdown_kernels(base: str, token: str) -> None:
+    """Delete every session (and so its kernel) through the REST API."""
+    import json
+
+    with urllib.request.urlopen(f"{base}/api/sessions?token={token}") as response:
+        sessions = json.load(response)
+    for session in sessions:
+        request = urllib.request.Request(
+            f"{base}/api/sessions/{session['id']}?token={token}", method="DELETE"
+        )
+        urllib.request.urlopen(request).close()
+
+
+@contextlib.contextmanager
+def chromium_page(width: int = 1400, height: int = 1000):
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as profile, sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            profile,
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": width, "height": height},
+        )
+        try:
+            yield context.pages[0] if context.pages else context.new_page()
+        finally:
+            context.close()
+
+
+def open_notebook(page, base: str, token: str, relative: str, timeout: float = 90) -> None:
+    """Open a notebook in full JupyterLab and wait for its kernel to be idle."""
+    page.goto(f"{base}/lab/tree/{relative}?token={token}", timeout=timeout * 1000)
+    page.wait_for_function(
+        """() => {
+            const app = window.jupyterapp;
+            const panel = app && app.shell.currentWidget;
+            return panel && panel.sessionContext && panel.sessionContext.session
+                && panel.sessionContext.session.kernel
+                && panel.sessionContext.session.kernel.status === 'idle';
+        }""",
+        timeout=timeout * 1000,
+    )
+
+
+def run_all(page, timeout: float = 240) -> None:
+    """Run every cell and wait until the kernel is idle with every code cell numbered."""
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function(
+        """() => {
+            const panel = window.jupyterapp.shell.currentWidget;
+            const kernel = panel.sessionContext.session.kernel;
+            if (kernel.status !== 'idle') return false;
+            const cells = panel.content.widgets.filter(c => c.model.type === 'code');
+            return cells.every(c => c.model.executionCount !== null && !c.promptNode.textContent.includes('*'));
+        }""",
+        timeout=timeout * 1000,
+        polling=500,
+    )
+
+
+def errors_on_page(page) -> list[str]:
+    """Error outputs, stderr tracebacks and widget rendering failures in the open notebook."""
+    return page.evaluate(
+        """() => {
+            const found = [];
+            document.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')
+                .forEach(e => found.push('error output: ' + e.textContent.slice(0, 300)));
+            document.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+                .forEach(e => { if (e.textContent.includes('Traceback')) found.push('stderr: ' + e.textContent.slice(0, 300)); });
+            document.querySelectorAll('.jp-OutputArea-output').forEach(e => {
+                for (const bad of ['Error displaying widget', 'model not found', 'Loading widget...'])
+                    if (e.innerText.includes(bad)) found.push('widget: ' + bad);
+            });
+            return found;
+        }"""
+    )
+
+
+def explorers(page):
+    return page.locator(".roi-explorer")
+
+
+def figure_png(explorer) -> bytes:
+    """A screenshot of the explorer's ipympl figure canvas."""
+    canvas = explorer.locator("canvas").first
+    canvas.scroll_into_view_if_needed()
+    return canvas.screenshot()
+
+
+def key_handle(explorer):
+    return explorer.locator(".roi-key-slider .noUi-handle").first
+
+
+def wait_for_change(explorer, before: bytes, timeout: float = 10.0) -> float:
+    """Seconds until the figure's pixels differ from ``before`` (raises on timeout)."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if figure_png(explorer) != before:
+            return time.perf_counter() - start
+        time.sleep(0.01)
+    raise AssertionError("the figure did not change after the slider moved")
+
+
+_WATCH_CANVAS = """(canvas) => {
+    const checksum = () => {
+        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let sum = 0;
+        for (let i = 0; i < data.length; i += 3) sum = (sum * 31 + data[i]) | 0;
+        return sum;
+    };
+    const first = checksum();
+    const start = performance.now();
+    window.__roiFigureChanged = new Promise((resolve) => {
+        const tick = () => {
+            if (checksum() !== first) resolve(performance.now() - start);
+            else if (performance.now() - start > 10000) resolve(-1);
+            else requestAnimationFrame(tick);
+        };
+        requestAnimationFrame(tick);
+    });
+}"""
+
+
+def key_step(page, explorer) -> float:
+    """One arrow-key step on the key slider (right, or left at the top end).
+
+    Returns milliseconds from the key press until the figure canvas shows new pixels,
+    measured inside the page (a checksum of the canvas on every animation frame).
+    """
+    handle = key_handle(explorer)
+    handle.scroll_into_view_if_needed()
+    now, top = (float(handle.get_attribute(a)) for a in ("aria-valuenow", "aria-valuemax"))
+    explorer.locator("canvas").first.evaluate(_WATCH_CANVAS)
+    handle.focus()
+    page.keyboard.press("ArrowRight" if now < top else "ArrowLeft")
+    elapsed = page.evaluate("() => window.__roiFigureChanged")
+    if elapsed < 0:
+        raise AssertionError("the figure did not change after one key step on the slider")
+    return elapsed
+
+
+def drag(page, explorer, dx: float) -> float:
+    """Drag the key slider's handle by ``dx`` pixels; return seconds until new pixels show."""
+    handle = key_handle(explorer)
+    handle.scroll_into_view_if_needed()
+    before = figure_png(explorer)
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + dx, y, steps=5)
+    page.mouse.up()
+    return wait_for_change(explorer, before)
