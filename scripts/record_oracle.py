@@ -68,7 +68,8 @@ def store(log: Path) -> int:
                 if entry[part] is not None:
                     arrays[f"{key}/{part}"] = np.asarray(entry[part], np.float32)
             arrays[f"{key}/out"] = value
-        with tempfile.NamedTemporaryFile(dir=roi_oracle.RECORDED_PATH.parent, suffix=".npz", delete=False) as tmp:
+        folder = roi_oracle.RECORDED_PATH.parent
+        with tempfile.NamedTemporaryFile(dir=folder, suffix=".npz", delete=False) as tmp:
             np.savez_compressed(tmp, **arrays)
         os.chmod(tmp.name, 0o644)
         os.replace(tmp.name, roi_oracle.RECORDED_PATH)
@@ -76,7 +77,9 @@ def store(log: Path) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--cases", action="store_true", help="record the seeded test cases")
     parser.add_argument("--notebooks", nargs="*", type=Path, help="notebooks to run (default: all)")
     args = parser.parse_args()

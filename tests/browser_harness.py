@@ -80,7 +80,7 @@ def jupyter_lab(root: Path = ROOT, env: dict | None = None):
                     if process.poll() is not None or time.time() > deadline:
                         raise RuntimeError(
                             "JupyterLab did not start:\n" + (Path(home) / "lab.log").read_text()
-                        )
+                        ) from None
                     time.sleep(0.3)
             yield base, token
         finally:
@@ -156,7 +156,8 @@ def run_all(page, timeout: float = 240) -> None:
             const kernel = panel.sessionContext.session.kernel;
             if (kernel.status !== 'idle') return false;
             const cells = panel.content.widgets.filter(c => c.model.type === 'code');
-            return cells.every(c => c.model.executionCount !== null && !c.promptNode.textContent.includes('*'));
+            return cells.every(c => c.model.executionCount !== null
+                && !c.promptNode.textContent.includes('*'));
         }""",
         timeout=timeout * 1000,
         polling=500,
@@ -171,7 +172,10 @@ def errors_on_page(page) -> list[str]:
             document.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')
                 .forEach(e => found.push('error output: ' + e.textContent.slice(0, 300)));
             document.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
-                .forEach(e => { if (e.textContent.includes('Traceback')) found.push('stderr: ' + e.textContent.slice(0, 300)); });
+                .forEach(e => {
+                    const text = e.textContent;
+                    if (text.includes('Traceback')) found.push('stderr: ' + text.slice(0, 300));
+                });
             document.querySelectorAll('.jp-OutputArea-output').forEach(e => {
                 for (const bad of ['Error displaying widget', 'model not found', 'Loading widget...'])
                     if (e.innerText.includes(bad)) found.push('widget: ' + bad);
