@@ -367,67 +367,133 @@ def roi_pool_bins(roi, pooled_size, spatial_scale: float = 1.0, map_shape=(1, 1)
 # ---------------------------------------------------------------------------
 
 
-def _pool_one_box(channels_last: np.ndarray, hs, he, ws, we):
-    """Max and argmax of every bin of one box on one (H, W, C) map.
+def _bin_max(channels_last: np.ndarray, hs, he, ws, we, maximum) -> np.ndarray:
+    """``maximum`` over the cells of every bin of one box on one (H, W, C) map: (PH, PW, C).
 
-    Separable: first the max over each bin's rows (for every column), then over
-    each bin's columns. mxnet's scan keeps the first cell in row-major order that
-    is strictly above the running maximum (which starts at -FLT_MAX), so NaN and
-    values <= -FLT_MAX never win, and ties go to the smallest row, then column.
-    Returns (PH, PW, C) values and flat indices h * W + w (-1 where none won).
+    Separable: first over each bin's rows (for the box's columns), then over each
+    bin's columns. Empty bins hold whatever the reduction's identity leaves; the
+    caller decides what they output.
     """
-    height, width, channels = channels_last.shape
-    ph_count, pw_count = len(hs), len(ws)
-    values = np.zeros((ph_count, pw_count, channels), _F32)
-    argmax = np.full((ph_count, pw_count, channels), -1, np.int64)
-    rows_ok = he > hs
-    cols_ok = we > ws
-    if not rows_ok.any() or not cols_ok.any():
-        return values, argmax
+    channels = channels_last.shape[2]
+    result = np.zeros((len(hs), len(ws), channels), channels_last.dtype)
+    rows_ok = np.flatnonzero(he > hs)
+    cols_ok = np.flatnonzero(we > ws)
+    if not len(rows_ok) or not len(cols_ok):
+        return result
     c0, c1 = int(ws[cols_ok].min()), int(we[cols_ok].max())
-    row_max = np.empty((ph_count, c1 - c0, channels), _F32)
-    row_arg = np.zeros((ph_count, c1 - c0, channels), np.int64)
-    for ph in np.flatnonzero(rows_ok):
-        block = channels_last[hs[ph] : he[ph], c0:c1]
-        best = np.fmax.reduce(block, axis=0)
-        row_max[ph] = best
-        row_arg[ph] = np.argmax(block == best, axis=0) + hs[ph]
-    columns = np.arange(c0, c1)[:, None]
-    for pw in np.flatnonzero(cols_ok):
-        a, b = ws[pw] - c0, we[pw] - c0
-        strip = row_max[:, a:b]
-        best = np.fmax.reduce(strip, axis=1)  # (PH, C)
-        wins = best > -FLT_MAX  # False for NaN, -inf and -FLT_MAX
-        # first winning cell in row-major order: smallest h * W + w among the maxima
-        keys = np.where(
-            strip == best[:, None], row_arg[:, a:b] * width + columns[a:b], np.iinfo(np.int64).max
-        )
-        first = keys.min(axis=1)
-        values[:, pw] = np.where(wins, best, -FLT_MAX)
-        argmax[:, pw] = np.where(wins, first, -1)
-    empty = ~rows_ok[:, None] | ~cols_ok[None, :]
-    values[empty] = 0
-    argmax[empty] = -1
-    return values, argmax
+    row_max = np.zeros((len(hs), c1 - c0, channels), channels_last.dtype)
+    for ph in rows_ok:
+        maximum.reduce(channels_last[hs[ph] : he[ph], c0:c1], axis=0, out=row_max[ph])
+    for pw in cols_ok:
+        maximum.reduce(row_max[:, ws[pw] - c0 : we[pw] - c0], axis=1, out=result[:, pw])
+    return result
 
 
-def _roi_pool_core(data, rois, pooled_size, spatial_scale):
-    """Validated inputs -> (values, argmax, rows, batch, corners, bins per axis)."""
+def _pool_box_values(channels_last: np.ndarray, hs, he, ws, we) -> np.ndarray:
+    """Max of every bin of one box: ``fmax`` skips NaN as the kernel's strict ``>`` does,
+    the kernel's starting value -FLT_MAX is applied last, and empty bins output 0."""
+    values = _bin_max(channels_last, hs, he, ws, we, np.fmax)
+    np.fmax(values, -FLT_MAX, out=values)
+    values[he <= hs] = 0
+    values[:, we <= ws] = 0
+    return values
+
+
+_CELL_BITS = 31
+_NO_WINNER = np.int64(
+    (int(np.array(-np.finfo(np.float32).max, np.float32).view(np.int32) ^ 0x7FFFFFFF) << 31) + (2**31 - 1)
+)
+"""The key of -FLT_MAX at the earliest cell: a bin whose best key is not above it has no winner."""
+
+
+def _winner_keys(channels_last: np.ndarray) -> np.ndarray:
+    """int64 keys whose maximum over a bin is the cell the kernel picks.
+
+    The kernel keeps the first cell, in row-major order, strictly above the running
+    maximum. So the winner has the largest value and, among equal values, the
+    smallest flat index ``h * W + w``. Key = (value as an order-preserving int32)
+    * 2**31 + (2**31 - 1 - flat index): comparing keys compares values first, then
+    prefers earlier cells. NaN gets the lowest key (the kernel never picks it); -0.0
+    is keyed as +0.0 (they compare equal in C).
+    """
+    _, height, width, _ = channels_last.shape
+    values = np.where(np.isnan(channels_last), _F32(-np.inf), channels_last + _F32(0))
+    bits = values.view(np.int32)
+    ordered = np.where(bits < 0, bits ^ np.int32(0x7FFFFFFF), bits).astype(np.int64)
+    cells = np.arange(height * width, dtype=np.int64).reshape(1, height, width, 1)
+    return (ordered << _CELL_BITS) + ((1 << _CELL_BITS) - 1 - cells)
+
+
+def _disjoint_groups(start: np.ndarray, end: np.ndarray) -> list[np.ndarray]:
+    """Even and odd bins of one axis, if neither group has two bins sharing a cell.
+
+    floor/ceil bins overlap only their neighbours when a bin spans at least one
+    cell. For a box smaller than the pooled size that fails: return [].
+    """
+    order = np.arange(len(start))
+    if np.all(end[:-2] <= start[2:]):
+        return [order[0::2], order[1::2]]
+    return []
+
+
+def _pool_box_argmax(keys: np.ndarray, flat_map: np.ndarray, hs, he, ws, we):
+    """Values and winning cells (flat ``h * W + w``, -1 for none) of one box's bins."""
+    best = _bin_max(keys, hs, he, ws, we, np.maximum)
+    cells = (1 << _CELL_BITS) - 1 - (best & ((1 << _CELL_BITS) - 1))
+    cells = np.clip(cells, 0, flat_map.shape[0] - 1)
+    values = flat_map[cells, np.arange(flat_map.shape[1])]
+    won = values > -FLT_MAX  # False for NaN, -inf and -FLT_MAX: they never win
+    empty = (he <= hs)[:, None, None] | (we <= ws)[None, :, None]
+    return (
+        np.where(empty, _F32(0), np.where(won, values, -FLT_MAX)),
+        np.where(won & ~empty, cells, -1),
+    )
+
+
+@dataclass(frozen=True)
+class _PoolPlan:
+    """Validated inputs of a pooling call and the bins of every box."""
+
+    data: np.ndarray
+    batch: np.ndarray
+    hs: np.ndarray
+    he: np.ndarray
+    ws: np.ndarray
+    we: np.ndarray
+
+    def channels_last(self) -> np.ndarray:
+        return np.ascontiguousarray(self.data.transpose(0, 2, 3, 1))
+
+    def output(self, dtype=_F32, fill=0) -> np.ndarray:
+        r, c = len(self.batch), self.data.shape[1]
+        return np.full((r, c, self.hs.shape[1], self.ws.shape[1]), fill, dtype)
+
+
+def _pool_plan(data, rois, pooled_size, spatial_scale) -> _PoolPlan:
     x = _check_data(data)
     ph, pw = _check_pooled_size(pooled_size)
     scale = _check_scale(spatial_scale)
     rows, batch = _check_rois(rois, x.shape[0], scale)
-    n, c, h, w = x.shape
+    _, _, h, w = x.shape
     corners = _rounded_corners(rows, scale)
     hs, he, _ = _pool_axis(corners[:, 1], corners[:, 3], ph, h)
     ws, we, _ = _pool_axis(corners[:, 0], corners[:, 2], pw, w)
-    channels_last = np.ascontiguousarray(x.transpose(0, 2, 3, 1))
-    r_count = len(rows)
-    values = np.empty((r_count, ph, pw, c), _F32)
-    argmax = np.empty((r_count, ph, pw, c), np.int64)
-    for r in range(r_count):
-        values[r], argmax[r] = _pool_one_box(channels_last[batch[r]], hs[r], he[r], ws[r], we[r])
-    return values.transpose(0, 3, 1, 2), argmax.transpose(0, 3, 1, 2), batch
+    return _PoolPlan(x, batch, hs, he, ws, we)
+
+
+def _roi_pool_core(plan: _PoolPlan):
+    """Channels-last (R, PH, PW, C) values and argmax cells of every box."""
+    channels_last = plan.channels_last()
+    keys = _winner_keys(channels_last)
+    n, h, w, c = channels_last.shape
+    flat = channels_last.reshape(n, h * w, c)
+    shape = (len(plan.batch), plan.hs.shape[1], plan.ws.shape[1], c)
+    values, argmax = np.empty(shape, _F32), np.empty(shape, np.int64)
+    for r, b in enumerate(plan.batch):
+        values[r], argmax[r] = _pool_box_argmax(
+            keys[b], flat[b], plan.hs[r], plan.he[r], plan.ws[r], plan.we[r]
+        )
+    return values, argmax
 
 
 def roi_pool(data, rois, pooled_size, spatial_scale: float = 1.0) -> np.ndarray:
@@ -470,8 +536,13 @@ def roi_pool(data, rois, pooled_size, spatial_scale: float = 1.0) -> np.ndarray:
     >>> roi_pool(x, [[0, 0, 0, 2, 2], [0, 0, 1, 3, 3]], (2, 2))[:, 0].tolist()
     [[[5.0, 6.0], [9.0, 10.0]], [[9.0, 11.0], [13.0, 15.0]]]
     """
-    values, _, _ = _roi_pool_core(data, rois, pooled_size, spatial_scale)
-    return np.ascontiguousarray(values)
+    plan = _pool_plan(data, rois, pooled_size, spatial_scale)
+    channels_last = plan.channels_last()
+    out = plan.output()
+    for r, b in enumerate(plan.batch):
+        box = _pool_box_values(channels_last[b], plan.hs[r], plan.he[r], plan.ws[r], plan.we[r])
+        out[r] = box.transpose(2, 0, 1)
+    return out
 
 
 def roi_pool_argmax(data, rois, pooled_size, spatial_scale: float = 1.0):
@@ -490,8 +561,11 @@ def roi_pool_argmax(data, rois, pooled_size, spatial_scale: float = 1.0):
     >>> roi_pool_argmax(x, [[0, 0, 0, 2, 2]], 1)[1].ravel().tolist()  # all equal: first cell
     [0]
     """
-    values, argmax, _ = _roi_pool_core(data, rois, pooled_size, spatial_scale)
-    return np.ascontiguousarray(values), np.ascontiguousarray(argmax)
+    values, argmax = _roi_pool_core(_pool_plan(data, rois, pooled_size, spatial_scale))
+    return (
+        np.ascontiguousarray(values.transpose(0, 3, 1, 2)),
+        np.ascontiguousarray(argmax.transpose(0, 3, 1, 2)),
+    )
 
 
 def roi_pool_backward(out_grad, data, rois, pooled_size, spatial_scale: float = 1.0) -> np.ndarray:
@@ -521,15 +595,29 @@ def roi_pool_backward(out_grad, data, rois, pooled_size, spatial_scale: float = 
     >>> g[0, 0].tolist()
     [[0.0, 0.0, 0.0], [0.0, 4.0, 0.0], [0.0, 0.0, 0.0]]
     """
-    x = _check_data(data)
-    values, argmax, batch = _roi_pool_core(x, rois, pooled_size, spatial_scale)
-    grad = _check_out_grad(out_grad, values.shape)
-    n, c, h, w = x.shape
-    base = (batch[:, None] * c + np.arange(c)[None, :]) * (h * w)  # (R, C)
-    won = argmax >= 0
-    flat = (base[:, :, None, None] + argmax)[won]
-    total = np.bincount(flat, weights=grad[won].astype(np.float64), minlength=n * c * h * w)
-    return total.astype(_F32).reshape(n, c, h, w)
+    plan = _pool_plan(data, rois, pooled_size, spatial_scale)
+    n, c, h, w = plan.data.shape
+    r_count, ph, pw = len(plan.batch), plan.hs.shape[1], plan.ws.shape[1]
+    grad = _check_out_grad(out_grad, (r_count, c, ph, pw))
+    keys = _winner_keys(plan.channels_last())
+    total = np.zeros(n * h * w * c)
+    contributions = []
+    channel = np.arange(c)
+    for chunk in np.array_split(np.arange(r_count), max(1, r_count // 32)):  # bounded memory
+        for r in chunk:
+            b, hs, he, ws, we = plan.batch[r], plan.hs[r], plan.he[r], plan.ws[r], plan.we[r]
+            best = _bin_max(keys[b], hs, he, ws, we, np.maximum)
+            won = (best > _NO_WINNER) & (he > hs)[:, None, None] & (we > ws)[None, :, None]
+            cells = (1 << _CELL_BITS) - 1 - (best & ((1 << _CELL_BITS) - 1))
+            target = (b * h * w + cells) * c + channel
+            contributions.append((target[won], grad[r].transpose(1, 2, 0)[won]))
+        if not contributions:
+            continue
+        targets = np.concatenate([t for t, _ in contributions])
+        weights = np.concatenate([v for _, v in contributions]).astype(np.float64)
+        total += np.bincount(targets, weights, len(total))
+        contributions.clear()
+    return np.ascontiguousarray(total.astype(_F32).reshape(n, h, w, c).transpose(0, 3, 1, 2))
 
 
 # ---------------------------------------------------------------------------
@@ -722,6 +810,12 @@ class _AlignPlan:
     def counts(self) -> np.ndarray:
         return self.y.grid * self.x.grid
 
+    def weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """(Ry / count, Cx): per box, the row weights (already divided by the box's
+        sample count, so each bin is a plain weighted sum) and the column weights."""
+        inverse = _F32(1) / np.maximum(self.counts, 1).astype(_F32)
+        return self.y.weights() * inverse[:, None, None], self.x.weights()
+
     def box(self, r: int) -> AlignSamples | None:
         if self.batch[r] < 0:
             return None
@@ -913,15 +1007,16 @@ def roi_align(
     n, c, h, w = plan.data.shape
     ph, pw = plan.pooled
     channels_last = np.ascontiguousarray(plan.data.transpose(0, 2, 3, 1))
-    ry, cx = plan.y.weights(), plan.x.weights()
+    ry, cx = plan.weights()
     (y0, y1), (x0, x1) = plan.y.spans(), plan.x.spans()
     out = np.zeros((len(plan.batch), c, ph, pw), _F32)
     for r in np.flatnonzero((plan.batch >= 0) & (y1 > y0) & (x1 > x0)):
         a, b, d, e = y0[r], y1[r], x0[r], x1[r]
         block = channels_last[plan.batch[r], a:b, d:e].reshape(b - a, -1)  # a view: (w', C) merge
-        rows = (ry[r, :, a:b] @ block).reshape(ph, e - d, c)
-        out[r] = np.matmul(cx[r, :, d:e], rows).transpose(2, 0, 1)
-    out /= np.maximum(plan.counts, 1).astype(_F32)[:, None, None, None]
+        rows = (ry[r, :, a:b] @ block).reshape(ph, e - d, c)  # every bin row's weighted sum
+        # then the columns, as PH products (C x w') @ (w' x PW); their (PH, C, PW) result
+        # goes to (C, PH, PW) in runs of PW values
+        out[r] = np.matmul(rows.transpose(0, 2, 1), cx[r, :, d:e].T).transpose(1, 0, 2)
     return out
 
 
@@ -965,13 +1060,12 @@ def roi_align_backward(
     n, c, h, w = plan.data.shape
     ph, pw = plan.pooled
     grad = _check_out_grad(out_grad, (len(plan.batch), c, ph, pw))
-    ry, cx = plan.y.weights(), plan.x.weights()
+    ry, cx = plan.weights()
     (y0, y1), (x0, x1) = plan.y.spans(), plan.x.spans()
-    scale = _F32(1) / np.maximum(plan.counts, 1).astype(_F32)
     result = np.zeros((n, h, w, c), _F32)
     for r in np.flatnonzero((plan.batch >= 0) & (y1 > y0) & (x1 > x0)):
         a, b, d, e = y0[r], y1[r], x0[r], x1[r]
-        g = grad[r].transpose(1, 2, 0) * scale[r]  # (PH, PW, C)
+        g = grad[r].transpose(1, 2, 0)  # (PH, PW, C)
         cols = np.matmul(cx[r, :, d:e].T, g)  # (PH, w', C)
         cells = ry[r, :, a:b].T @ cols.reshape(ph, -1)  # (h', w' * C)
         result[plan.batch[r], a:b, d:e] += cells.reshape(b - a, e - d, c)
