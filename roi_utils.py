@@ -367,31 +367,34 @@ def roi_pool_bins(roi, pooled_size, spatial_scale: float = 1.0, map_shape=(1, 1)
 # ---------------------------------------------------------------------------
 
 
-def _bin_max(channels_last: np.ndarray, hs, he, ws, we, maximum) -> np.ndarray:
+def _bin_max(channels_last: np.ndarray, hs, he, ws, we, maximum, out=None) -> np.ndarray:
     """``maximum`` over the cells of every bin of one box on one (H, W, C) map: (PH, PW, C).
 
     Separable: first over each bin's rows (for the box's columns), then over each
-    bin's columns. Empty bins hold whatever the reduction's identity leaves; the
-    caller decides what they output.
+    bin's columns. ``out`` may be any (PH, PW, C)-shaped view (the NCHW output
+    transposed, say). Bins that read nothing are left untouched; the caller decides
+    what they output.
     """
     channels = channels_last.shape[2]
-    result = np.zeros((len(hs), len(ws), channels), channels_last.dtype)
+    if out is None:
+        out = np.zeros((len(hs), len(ws), channels), channels_last.dtype)
     rows_ok = np.flatnonzero(he > hs)
     cols_ok = np.flatnonzero(we > ws)
     if not len(rows_ok) or not len(cols_ok):
-        return result
+        return out
     c0, c1 = int(ws[cols_ok].min()), int(we[cols_ok].max())
     row_max = np.zeros((len(hs), c1 - c0, channels), channels_last.dtype)
     for ph in rows_ok:
         maximum.reduce(channels_last[hs[ph] : he[ph], c0:c1], axis=0, out=row_max[ph])
     for pw in cols_ok:
-        maximum.reduce(row_max[:, ws[pw] - c0 : we[pw] - c0], axis=1, out=result[:, pw])
-    return result
+        maximum.reduce(row_max[:, ws[pw] - c0 : we[pw] - c0], axis=1, out=out[:, pw])
+    return out
 
 
 def _pool_box_values(channels_last: np.ndarray, hs, he, ws, we) -> np.ndarray:
-    """Max of every bin of one box: ``fmax`` skips NaN as the kernel's strict ``>`` does,
-    the kernel's starting value -FLT_MAX is applied last, and empty bins output 0."""
+    """Max of every bin of one box, (PH, PW, C). ``fmax`` skips NaN as the kernel's
+    strict ``>`` does, the kernel's starting value -FLT_MAX is applied last, and empty
+    bins output 0."""
     values = _bin_max(channels_last, hs, he, ws, we, np.fmax)
     np.fmax(values, -FLT_MAX, out=values)
     values[he <= hs] = 0
@@ -810,6 +813,14 @@ class _AlignPlan:
     def counts(self) -> np.ndarray:
         return self.y.grid * self.x.grid
 
+    def live_boxes(self) -> list[tuple[int, int, int, int, int, int]]:
+        """(box, image, row start, row end, column start, column end) of every box whose
+        samples read at least one cell; plain ints, cheap to slice with."""
+        (y0, y1), (x0, x1) = self.y.spans(), self.x.spans()
+        live = np.flatnonzero((self.batch >= 0) & (y1 > y0) & (x1 > x0))
+        columns = (live, self.batch[live], y0[live], y1[live], x0[live], x1[live])
+        return list(zip(*(np.asarray(v).tolist() for v in columns), strict=True))
+
     def weights(self) -> tuple[np.ndarray, np.ndarray]:
         """(Ry / count, Cx): per box, the row weights (already divided by the box's
         sample count, so each bin is a plain weighted sum) and the column weights."""
@@ -1008,15 +1019,13 @@ def roi_align(
     ph, pw = plan.pooled
     channels_last = np.ascontiguousarray(plan.data.transpose(0, 2, 3, 1))
     ry, cx = plan.weights()
-    (y0, y1), (x0, x1) = plan.y.spans(), plan.x.spans()
     out = np.zeros((len(plan.batch), c, ph, pw), _F32)
-    for r in np.flatnonzero((plan.batch >= 0) & (y1 > y0) & (x1 > x0)):
-        a, b, d, e = y0[r], y1[r], x0[r], x1[r]
-        block = channels_last[plan.batch[r], a:b, d:e].reshape(b - a, -1)  # a view: (w', C) merge
+    for r, image, a, b, d, e in plan.live_boxes():
+        block = channels_last[image, a:b, d:e].reshape(b - a, -1)  # a view: (w', C) merge
         rows = (ry[r, :, a:b] @ block).reshape(ph, e - d, c)  # every bin row's weighted sum
-        # then the columns, as PH products (C x w') @ (w' x PW); their (PH, C, PW) result
-        # goes to (C, PH, PW) in runs of PW values
-        out[r] = np.matmul(rows.transpose(0, 2, 1), cx[r, :, d:e].T).transpose(1, 0, 2)
+        columns, target = cx[r, :, d:e].T, out[r]
+        for i in range(ph):  # then the columns: (C x w') @ (w' x PW), written in place
+            np.matmul(rows[i].T, columns, out=target[:, i, :])
     return out
 
 
@@ -1061,14 +1070,12 @@ def roi_align_backward(
     ph, pw = plan.pooled
     grad = _check_out_grad(out_grad, (len(plan.batch), c, ph, pw))
     ry, cx = plan.weights()
-    (y0, y1), (x0, x1) = plan.y.spans(), plan.x.spans()
     result = np.zeros((n, h, w, c), _F32)
-    for r in np.flatnonzero((plan.batch >= 0) & (y1 > y0) & (x1 > x0)):
-        a, b, d, e = y0[r], y1[r], x0[r], x1[r]
+    for r, image, a, b, d, e in plan.live_boxes():
         g = grad[r].transpose(1, 2, 0)  # (PH, PW, C)
         cols = np.matmul(cx[r, :, d:e].T, g)  # (PH, w', C)
         cells = ry[r, :, a:b].T @ cols.reshape(ph, -1)  # (h', w' * C)
-        result[plan.batch[r], a:b, d:e] += cells.reshape(b - a, e - d, c)
+        result[image, a:b, d:e] += cells.reshape(b - a, e - d, c)
     return np.ascontiguousarray(result.transpose(0, 3, 1, 2))
 
 

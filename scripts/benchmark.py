@@ -1,6 +1,6 @@
 """Time roi_utils against mxnet, side by side in one process, and print the ratios.
 
-    python scripts/benchmark.py            # both workloads, median of 7 runs each
+    python scripts/benchmark.py            # both workloads, median of 9 alternating runs each
     python scripts/benchmark.py --runs 3 --quick
 
 Workloads (Faster R-CNN heads, 7x7 output, spatial_scale 1/16):
@@ -48,14 +48,29 @@ def workload(spec, seed=0):
     return data.astype(np.float32), rois
 
 
+def _seconds(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
 def median_ms(fn, runs):
     fn()  # warm up
-    times = []
+    return statistics.median(_seconds(fn) for _ in range(runs)) * 1000
+
+
+def paired_median_ms(ours, theirs, runs):
+    """Medians of alternating runs, so drifting background load hits both sides alike."""
+    ours()
+    if theirs is not None:
+        theirs()
+    mine, other = [], []
     for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+        mine.append(_seconds(ours))
+        if theirs is not None:
+            other.append(_seconds(theirs))
+    ms = statistics.median(mine) * 1000
+    return ms, (statistics.median(other) * 1000 if other else float("nan"))
 
 
 def mxnet_calls(data, rois, out_grad_pool, out_grad_align):
@@ -128,7 +143,7 @@ def bandwidth(size_bytes, runs=5):
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--quick", action="store_true", help="a tiny workload (for the test suite)")
     args = parser.parse_args()
     specs = QUICK if args.quick else WORKLOADS
@@ -147,8 +162,7 @@ def main() -> int:
         print(f"  {'operator':26s} {'ours ms':>9s} {'mxnet ms':>9s} {'speed-up':>9s} {'floor ms':>9s}")
         ours, theirs = our_calls(data, rois, g_pool, g_align), mxnet_calls(data, rois, g_pool, g_align)
         for op, fn in ours.items():
-            our_ms = median_ms(fn, args.runs)
-            their_ms = median_ms(theirs[op], args.runs) if op in theirs else float("nan")
+            our_ms, their_ms = paired_median_ms(fn, theirs.get(op), args.runs)
             floor = bytes_read(data, rois, op) / (cache * 1e9) * 1000
             print(f"  {op:26s} {our_ms:9.1f} {their_ms:9.1f} {their_ms / our_ms:8.1f}x {floor:9.2f}")
     return 0
