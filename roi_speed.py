@@ -1,0 +1,212 @@
+"""Chapter 6's steps from the kernel's loops to fast numpy, and the timing helpers.
+
+Each ``pool_*`` / ``align_*`` function computes exactly what ``roi_utils`` does
+(the tests hold them to it), one idea faster than the previous:
+
+* ``roi_loops.roi_pool_loop``: the kernel, loop by loop (box, channel, bin, cell);
+* ``pool_per_bin``: loop over boxes and bins only; all channels at once;
+* ``pool_separable``: a bin's max is the max over its columns of the max over its
+  rows, so the row maxima are shared by every bin in the same row band;
+* ``roi_utils.roi_pool``: the same, channels-last so every reduction reads
+  contiguous memory.
+
+* ``roi_loops.roi_align_loop``: the kernel, sample by sample;
+* ``align_per_bin``: per bin, the (grid_h x grid_w) samples' four neighbours and
+  weights for all channels at once;
+* ``roi_utils.roi_align``: the bilinear weight of a sample is a row weight times a
+  column weight, so a bin's sum is ``Ry @ map @ Cx.T``: two small matrix products
+  per box.
+
+numpy only; mxnet is timed by ``scripts/benchmark.py`` and the notebook, not here.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import numpy as np
+
+import roi_utils as ru
+
+WORKLOADS = {
+    "vgg16": dict(batch=1, channels=512, height=38, width=50, boxes=300),
+    "batch2": dict(batch=2, channels=256, height=50, width=68, boxes=512),
+}
+"""Faster R-CNN heads (7x7, scale 1/16): VGG16 on an 800x600 image; a batch of two
+1088x800 images with a 256-channel backbone and 512 proposals."""
+
+
+def proposals(rng, batch: int, height: int, width: int, boxes: int, stride: int = 16) -> np.ndarray:
+    """Seeded proposal boxes: log-uniform sides from 16 to 512 pixels, centres over the
+    image and a little beyond it, as a region proposal network produces."""
+    size = np.exp(rng.uniform(np.log(16), np.log(512), (boxes, 2)))
+    centre = rng.uniform([-32, -32], [width * stride + 32, height * stride + 32], (boxes, 2))
+    corners = np.concatenate([centre - size / 2, centre + size / 2], 1)
+    return np.concatenate([rng.integers(0, batch, (boxes, 1)), corners], 1).astype(np.float32)
+
+
+def workload(batch: int, channels: int, height: int, width: int, boxes: int, seed: int = 0):
+    """(data, rois) for one benchmark case.
+
+    >>> data, rois = workload(1, 4, 6, 8, 3)
+    >>> data.shape, rois.shape
+    ((1, 4, 6, 8), (3, 5))
+    """
+    rng = np.random.default_rng(seed)
+    data = rng.standard_normal((batch, channels, height, width)).astype(np.float32)
+    return data, proposals(rng, batch, height, width, boxes)
+
+
+def _seconds(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def median_ms(fn, runs: int = 5) -> float:
+    """Median wall time of ``fn()`` in milliseconds, after one warm-up call."""
+    fn()
+    return statistics.median(_seconds(fn) for _ in range(runs)) * 1000
+
+
+def paired_median_ms(ours, theirs, runs: int = 9) -> tuple[float, float]:
+    """Medians of alternating runs of two functions (background load hits both alike)."""
+    ours()
+    theirs()
+    mine, other = [], []
+    for _ in range(runs):
+        mine.append(_seconds(ours))
+        other.append(_seconds(theirs))
+    return statistics.median(mine) * 1000, statistics.median(other) * 1000
+
+
+# ---------------------------------------------------------------------------
+# RoI pooling, step by step
+# ---------------------------------------------------------------------------
+
+
+def pool_per_bin(data, rois, pooled_size, spatial_scale=1.0) -> np.ndarray:
+    """Step 1: loop over boxes and bins; each bin's max over all channels in one call.
+
+    >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    >>> pool_per_bin(x, [[0, 0, 1, 3, 3]], 2)[0, 0].tolist()
+    [[9.0, 11.0], [13.0, 15.0]]
+    """
+    x = np.asarray(data, np.float32)
+    rois = np.asarray(rois, np.float32)
+    ph, pw = ru._check_pooled_size(pooled_size)
+    out = np.zeros((len(rois), x.shape[1], ph, pw), np.float32)
+    for r, roi in enumerate(rois):
+        bins = ru.roi_pool_bins(roi, (ph, pw), spatial_scale, x.shape[2:])
+        image = x[int(roi[0])]
+        for i, j in np.ndindex(ph, pw):
+            if not bins.empty[i, j]:
+                rows, cols = bins.cells(i, j)
+                out[r, :, i, j] = np.fmax.reduce(image[:, rows, cols].reshape(x.shape[1], -1), axis=1)
+        np.fmax(out[r], -ru.FLT_MAX, out=out[r])  # the kernel's running max starts there
+        out[r][:, bins.empty] = 0
+    return out
+
+
+def pool_separable(data, rois, pooled_size, spatial_scale=1.0) -> np.ndarray:
+    """Step 2: max over each row band once (for all columns), then over column bands.
+
+    Still channels-first: the reductions run over short, strided rows.
+
+    >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    >>> pool_separable(x, [[0, 0, 1, 3, 3]], 2)[0, 0].tolist()
+    [[9.0, 11.0], [13.0, 15.0]]
+    """
+    x = np.asarray(data, np.float32)
+    rois = np.asarray(rois, np.float32)
+    ph, pw = ru._check_pooled_size(pooled_size)
+    out = np.zeros((len(rois), x.shape[1], ph, pw), np.float32)
+    for r, roi in enumerate(rois):
+        bins = ru.roi_pool_bins(roi, (ph, pw), spatial_scale, x.shape[2:])
+        if bins.empty.all():
+            continue
+        image = x[int(roi[0])]
+        band_max = np.full((x.shape[1], ph, x.shape[3]), -np.inf, np.float32)
+        for i in np.flatnonzero(bins.hend > bins.hstart):
+            band_max[:, i] = np.fmax.reduce(image[:, bins.hstart[i] : bins.hend[i]], axis=1)
+        for j in np.flatnonzero(bins.wend > bins.wstart):
+            out[r, :, :, j] = np.fmax.reduce(band_max[:, :, bins.wstart[j] : bins.wend[j]], axis=2)
+        np.fmax(out[r], -ru.FLT_MAX, out=out[r])
+        out[r][:, bins.empty] = 0
+    return out
+
+
+# ---------------------------------------------------------------------------
+# RoIAlign, step by step
+# ---------------------------------------------------------------------------
+
+
+def align_per_bin(data, rois, pooled_size, spatial_scale=1.0, sample_ratio=-1, aligned=False):
+    """Step 1: per bin, gather every sample's four neighbours for all channels at once.
+
+    >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    >>> align_per_bin(x, [[0, 0, 0, 2, 2]], 2, sample_ratio=2)[0, 0].tolist()
+    [[2.5, 3.5], [6.5, 7.5]]
+    """
+    x = np.asarray(data, np.float32)
+    rois = np.asarray(rois, np.float32)
+    ph, pw = ru._check_pooled_size(pooled_size)
+    out = np.zeros((len(rois), x.shape[1], ph, pw), np.float32)
+    for r, roi in enumerate(rois):
+        if roi[0] < 0:
+            continue
+        s = ru.roi_align_samples(roi, (ph, pw), spatial_scale, sample_ratio, aligned, x.shape[2:])
+        image = x[int(roi[0])]
+        for i, j in np.ndindex(ph, pw):
+            rows = np.stack([s.y.low[i], s.y.low[i], s.y.high[i], s.y.high[i]])  # (4, gh)
+            cols = np.stack([s.x.low[j], s.x.high[j], s.x.low[j], s.x.high[j]])  # (4, gw)
+            wy = np.stack([s.y.w_low[i], s.y.w_low[i], s.y.w_high[i], s.y.w_high[i]])
+            wx = np.stack([s.x.w_low[j], s.x.w_high[j], s.x.w_low[j], s.x.w_high[j]])
+            weights = wy[:, :, None] * wx[:, None, :]  # (4, gh, gw): hy*hx, hy*lx, ly*hx, ly*lx
+            values = image[:, rows[:, :, None], cols[:, None, :]]  # (C, 4, gh, gw)
+            out[r, :, i, j] = (values * weights).sum(axis=(1, 2, 3)) / np.float32(s.count)
+    return out
+
+
+def steps_agree(data, rois, pooled_size, spatial_scale) -> dict[str, bool]:
+    """Do all the steps give ``roi_utils``' answers on this input? (Used by chapter 6.)"""
+    pool = ru.roi_pool(data, rois, pooled_size, spatial_scale)
+    align = ru.roi_align(data, rois, pooled_size, spatial_scale, 2)
+    return {
+        "pool_per_bin": np.array_equal(pool_per_bin(data, rois, pooled_size, spatial_scale), pool),
+        "pool_separable": np.array_equal(pool_separable(data, rois, pooled_size, spatial_scale), pool),
+        "align_per_bin": np.allclose(
+            align_per_bin(data, rois, pooled_size, spatial_scale, 2), align, rtol=1e-5, atol=1e-5
+        ),
+    }
+
+
+# ---------------------------------------------------------------------------
+# What bounds the speed
+# ---------------------------------------------------------------------------
+
+
+def bytes_read(data, rois, op: str, pooled_size=7, spatial_scale=1 / 16, sample_ratio=2) -> int:
+    """Bytes any exact implementation must move: every map cell a box's bins (or
+    samples) touch, once per channel, plus the float32 output."""
+    _, c, h, w = np.shape(data)
+    ph, pw = ru._check_pooled_size(pooled_size)
+    total = 0
+    for row in np.asarray(rois, np.float32):
+        if op.startswith("roi_pool"):
+            bins = ru.roi_pool_bins(row, (ph, pw), spatial_scale, (h, w))
+            rows = max(0, int(bins.hend.max() - bins.hstart.min()))
+            cols = max(0, int(bins.wend.max() - bins.wstart.min()))
+        else:
+            s = ru.roi_align_samples(row, (ph, pw), spatial_scale, sample_ratio, False, (h, w))
+            rows = len(np.unique(np.r_[s.y.low[s.y.valid], s.y.high[s.y.valid]]))
+            cols = len(np.unique(np.r_[s.x.low[s.x.valid], s.x.high[s.x.valid]]))
+        total += rows * cols * c * 4
+    return total + len(rois) * c * ph * pw * 4
+
+
+def read_bandwidth(size_bytes: int, runs: int = 5) -> float:
+    """GB/s for reading (summing) a float32 array of ``size_bytes``."""
+    a = np.ones(size_bytes // 4, np.float32)
+    return size_bytes / (median_ms(a.sum, runs) / 1000) / 1e9
