@@ -38,6 +38,9 @@ class Result:
     def __bool__(self) -> bool:
         return self.correct
 
+    def _ipython_display_(self) -> None:
+        """Show nothing: check() has already printed the message."""
+
 
 def _is_unattempted(answer) -> bool:
     return answer is ... or answer is None

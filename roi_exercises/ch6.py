@@ -1,0 +1,64 @@
+"""Chapter 6 exercises: the separable forms, checked against roi_utils.
+
+>>> from roi_exercises.ch6 import exercises
+>>> bool(exercises.check("align_two_products", ..., quiet=True))
+False
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import roi_speed as rs
+import roi_utils as ru
+from roi_exercises.core import Exercise, ExerciseSet
+
+MAP = np.random.default_rng(66).integers(0, 20, (1, 1, 7, 9)).astype(np.float32)
+POOL_BOX = [0, 1, 2, 7, 6]
+ALIGN_BOX = [0, 0.5, 1.25, 7.5, 5.0]
+BYTES_DATA, BYTES_ROIS = rs.workload(1, 256, 38, 50, 1, seed=6)
+
+
+def _pool_value():
+    return float(ru.roi_pool(MAP, [POOL_BOX], (2, 3))[0, 0, 1, 2])
+
+
+def _align_channel():
+    return ru.roi_align(MAP, [ALIGN_BOX], 2, 1.0, 2)[0, 0]
+
+
+exercises = ExerciseSet(
+    Exercise(
+        "separable_max",
+        "Bin (1, 2) of box POOL_BOX pooled to (2, 3) on MAP: compute its value as the max over "
+        "the bin's columns of the max over the bin's rows (use ru.roi_pool_bins for the ranges).",
+        expected=_pool_value,
+        hint="bins = ru.roi_pool_bins(POOL_BOX, (2, 3), 1.0, (7, 9)); rows, cols = bins.cells(1, 2); "
+        "take MAP[0, 0, rows].max(axis=0) first, then the max of its cols.",
+        solution="bins = ru.roi_pool_bins(POOL_BOX, (2, 3), 1.0, (7, 9))\n"
+        "rows, cols = bins.cells(1, 2)\n"
+        "answer = float(MAP[0, 0, rows].max(axis=0)[cols].max())",
+    ),
+    Exercise(
+        "align_two_products",
+        "RoIAlign of ALIGN_BOX on MAP, pooled 2x2, sample_ratio 2, channel 0, as two matrix "
+        "products: Ry @ MAP[0, 0] @ Cx.T / count (a 2x2 array).",
+        expected=_align_channel,
+        atol=1e-5,
+        hint="s = ru.roi_align_samples(ALIGN_BOX, 2, 1.0, 2, False, (7, 9)); "
+        "Ry = s.y.weight_matrix(7), Cx = s.x.weight_matrix(9); divide by s.count.",
+        solution="s = ru.roi_align_samples(ALIGN_BOX, 2, 1.0, 2, False, (7, 9))\n"
+        "answer = s.y.weight_matrix(7) @ MAP[0, 0] @ s.x.weight_matrix(9).T / s.count",
+    ),
+    Exercise(
+        "bytes_floor",
+        "The least number of bytes roi_pool must read and write for the one box in BYTES_ROIS on "
+        "BYTES_DATA (pooled 7, scale 1/16): cells its bins span x channels x 4 bytes, plus the output.",
+        expected=lambda: rs.bytes_read(BYTES_DATA, BYTES_ROIS, "roi_pool"),
+        hint="The bins span rows bins.hstart.min()..bins.hend.max() and the same for columns; "
+        "the output is 256 x 7 x 7 float32 values.",
+        solution="bins = ru.roi_pool_bins(BYTES_ROIS[0], 7, 1 / 16, (38, 50))\n"
+        "rows = bins.hend.max() - bins.hstart.min(); cols = bins.wend.max() - bins.wstart.min()\n"
+        "answer = int(rows * cols * 256 * 4 + 256 * 49 * 4)",
+    ),
+)
