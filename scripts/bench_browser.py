@@ -1,0 +1,91 @@
+"""How fast do the explorers answer a slider step, in the browser and in the kernel?
+
+    python scripts/bench_browser.py [notebooks/01_roi_pooling.ipynb ...]
+
+Starts JupyterLab (127.0.0.1, token auth) over a throwaway copy of the course, opens each
+notebook in headless Chromium, runs it, then presses an arrow key on every explorer's key
+slider ``--steps`` times and prints the median milliseconds until the figure canvas shows
+new pixels. Then, headless (Agg), every explorer class in roi_widgets is built with its
+defaults and its key slider swept over its whole range: the median ``last_update_ms`` is
+the kernel side of one redraw.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+import browser_harness as bh  # noqa: E402
+
+
+def kernel_side_ms() -> dict[str, float]:
+    """Median Python-side redraw time per explorer class, over a sweep of its key slider."""
+    import importlib
+    import pkgutil
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    sys.path.insert(0, str(ROOT))
+    import roi_widgets
+    from roi_widgets.common import KEY_SLIDER_CLASS, Explorer, NumberControl
+
+    results = {}
+    for info in pkgutil.iter_modules(roi_widgets.__path__):
+        module = importlib.import_module(f"roi_widgets.{info.name}")
+        for cls in vars(module).values():
+            if not (isinstance(cls, type) and issubclass(cls, Explorer) and cls is not Explorer):
+                continue
+            if cls.__module__ != module.__name__:
+                continue
+            explorer = cls()
+            controls = [v for v in vars(explorer).values() if isinstance(v, NumberControl)]
+            key = next(c for c in controls if KEY_SLIDER_CLASS in c.slider._dom_classes)
+            times = []
+            low, high, step = key.slider.min, key.slider.max, key.slider.step
+            value = low
+            while value <= high:
+                key.value = value
+                times.append(explorer.last_update_ms)
+                value += step
+            results[cls.__name__] = statistics.median(times)
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--steps", type=int, default=15)
+    args = parser.parse_args()
+    paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    with tempfile.TemporaryDirectory() as tmp:
+        root = bh.copy_course(Path(tmp) / "course")
+        with bh.jupyter_lab(root) as (base, token), bh.chromium_page() as page:
+            for path in paths:
+                bh.open_notebook(page, base, token, f"notebooks/{Path(path).name}")
+                bh.run_all(page)
+                explorers = bh.explorers(page)
+                for index in range(explorers.count()):
+                    explorer = explorers.nth(index)
+                    times = [bh.key_step(page, explorer) for _ in range(args.steps)]
+                    print(
+                        f"{Path(path).name} explorer {index}: key step to new pixels, median "
+                        f"{statistics.median(times):.0f} ms (min {min(times):.0f}, "
+                        f"max {max(times):.0f}, n={len(times)})"
+                    )
+                bh.shutdown_kernels(base, token)
+    for name, ms in kernel_side_ms().items():
+        print(f"{name}: kernel-side update, median {ms:.1f} ms over a sweep of its key slider")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
