@@ -133,16 +133,21 @@ def chromium_page(width: int = 1400, height: int = 1000):
 
 
 def open_notebook(page, base: str, token: str, relative: str, timeout: float = 90) -> None:
-    """Open a notebook in full JupyterLab and wait for its kernel to be idle."""
-    page.goto(f"{base}/lab/tree/{relative}?token={token}", timeout=timeout * 1000)
+    """Open a notebook alone in a fresh JupyterLab workspace; wait for its kernel to be idle."""
+    workspace = "w" + secrets.token_hex(4)  # no tabs restored from an earlier notebook
+    page.goto(
+        f"{base}/lab/workspaces/{workspace}/tree/{relative}?reset&token={token}", timeout=timeout * 1000
+    )
     page.wait_for_function(
-        """() => {
+        """(path) => {
             const app = window.jupyterapp;
             const panel = app && app.shell.currentWidget;
-            return panel && panel.sessionContext && panel.sessionContext.session
+            return panel && panel.context && panel.context.path === path
+                && panel.sessionContext && panel.sessionContext.session
                 && panel.sessionContext.session.kernel
                 && panel.sessionContext.session.kernel.status === 'idle';
         }""",
+        arg=relative,
         timeout=timeout * 1000,
     )
 
