@@ -1,0 +1,305 @@
+"""The RoI pooling explorer: drag a box over a feature map, see its exact bins and output.
+
+Everything drawn comes from ``roi_utils``: the rounded box and bins from
+``roi_pool_bins``, the maxima and their cells from ``roi_pool_argmax``, the
+coverage from ``PoolBins.coverage()``.
+
+>>> import matplotlib; matplotlib.use("Agg")
+>>> e = PoolExplorer()
+>>> e.output_values().tolist()
+[[5.0, 6.0], [9.0, 10.0]]
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.collections import PatchCollection
+from matplotlib.patches import Rectangle
+
+import roi_utils as ru
+from roi_widgets.common import Explorer, NumberControl, new_figure, set_status, status_line
+
+MAX_SIDE = 10
+SCALES = {"1": 1.0, "1/2": 0.5, "1/4": 0.25}
+BIN_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+
+
+def example_map(name: str, seed: int = 0) -> np.ndarray:
+    """The explorer's maps, as (1, 1, H, W) float32.
+
+    * ``arange 4x4``: the classic example (0..15), where many wrong rules still pass;
+    * ``random 7x7``: seeded integers 0..99, where disjoint bins and floor/ceil bins differ;
+    * ``ties 6x6``: a few distinct values, so bins contain equal maxima.
+
+    >>> example_map("arange 4x4")[0, 0, 1].tolist()
+    [4.0, 5.0, 6.0, 7.0]
+    """
+    rng = np.random.default_rng(seed)
+    if name == "arange 4x4":
+        plane = np.arange(16).reshape(4, 4)
+    elif name == "random 7x7":
+        plane = rng.integers(0, 100, (7, 7))
+    elif name == "ties 6x6":
+        plane = rng.integers(0, 4, (6, 6))
+    else:
+        raise ValueError(f"map name must be one of {MAP_NAMES}; got {name!r}")
+    return plane.astype(np.float32)[None, None]
+
+
+MAP_NAMES = ("arange 4x4", "random 7x7", "ties 6x6")
+
+
+def box_outline(x1, y1, x2, y2):
+    """Closed outline through corners given in map cells (cell centres at integers)."""
+    return [x1, x2, x2, x1, x1], [y1, y1, y2, y2, y1]
+
+
+class PoolExplorer(Explorer):
+    """Box corners (image pixels), pooled size, scale and map as controls; map, bins, output drawn.
+
+    Parameters
+    ----------
+    map_name : str
+        One of ``MAP_NAMES``.
+    box : (x1, y1, x2, y2)
+        Initial corners in image pixels.
+    pooled : (PH, PW)
+    scale : str
+        A key of ``SCALES``.
+    """
+
+    def __init__(self, map_name: str = "arange 4x4", box=(0, 0, 2, 2), pooled=(2, 2), scale: str = "1"):
+        self.figure = new_figure(8.4, 4.2)
+        self.ax_map, self.ax_out = self.figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
+        self._build_artists()
+        self.map_choice = widgets.Dropdown(options=MAP_NAMES, value=map_name, description="map")
+        self.seed = NumberControl("seed", 0, 0, 99)
+        self.scale_choice = widgets.Dropdown(options=list(SCALES), value=scale, description="spatial_scale")
+        self.x1 = NumberControl("x1", box[0], 0, 40)
+        self.y1 = NumberControl("y1", box[1], 0, 40)
+        self.x2 = NumberControl("x2", box[2], 0, 40).mark_key()
+        self.y2 = NumberControl("y2", box[3], 0, 40)
+        self.ph = NumberControl("pooled height", pooled[0], 1, 6)
+        self.pw = NumberControl("pooled width", pooled[1], 1, 6)
+        self.bin_row = NumberControl("show bin: row", 0, 0, pooled[0] - 1)
+        self.bin_col = NumberControl("col", 0, 0, pooled[1] - 1)
+        self.coverage = widgets.Checkbox(value=False, description="coverage: how many bins read each cell")
+        self.status = status_line()
+        self._set_map()
+        for control in (self.x1, self.y1, self.x2, self.y2, self.ph, self.pw, self.bin_row, self.bin_col):
+            control.observe(self._on_change)
+        self.seed.observe(self._on_map)
+        self.map_choice.observe(self._on_map, names="value")
+        self.scale_choice.observe(self._on_map, names="value")
+        self.coverage.observe(self._on_change, names="value")
+        self.ax_out.figure.canvas.mpl_connect("button_press_event", self._on_click)
+        self._assemble(
+            [
+                widgets.HBox([self.map_choice, self.seed.box, self.scale_choice]),
+                widgets.HBox([self.x1.box, self.y1.box]),
+                widgets.HBox([self.x2.box, self.y2.box]),
+                widgets.HBox([self.ph.box, self.pw.box]),
+                widgets.HBox([self.bin_row.box, self.bin_col.box, self.coverage]),
+            ]
+        )
+        self.update()
+
+    # -- construction -------------------------------------------------------
+
+    def _build_artists(self) -> None:
+        ax, out = self.ax_map, self.ax_out
+        self.map_image = ax.imshow(np.zeros((1, 1)), cmap="Greys", vmin=0, vmax=1)
+        self.coverage_image = ax.imshow(
+            np.zeros((1, 1)), cmap="Oranges", alpha=0.55, vmin=0, vmax=4, visible=False
+        )
+        ax.set_axis_off()  # matplotlib's tick machinery costs more than the rest of a redraw
+        self.row_labels = [
+            ax.text(-1.0, r, str(r), ha="center", va="center", fontsize=7, color="grey")
+            for r in range(MAX_SIDE)
+        ]
+        self.col_labels = [
+            ax.text(c, -1.0, str(c), ha="center", va="center", fontsize=7, color="grey")
+            for c in range(MAX_SIDE)
+        ]
+        self.cell_texts = [
+            [ax.text(c, r, "", ha="center", va="center", fontsize=8) for c in range(MAX_SIDE)]
+            for r in range(MAX_SIDE)
+        ]
+        self.bin_patches = PatchCollection([], match_original=False, linewidths=2, alpha=0.9)
+        ax.add_collection(self.bin_patches)
+        self.selected_cells = Rectangle((0, 0), 0, 0, facecolor="gold", alpha=0.35, edgecolor="none")
+        ax.add_patch(self.selected_cells)
+        (self.raw_box,) = ax.plot([], [], ls="--", color="black", lw=1.2, label="scaled box")
+        (self.rounded_box,) = ax.plot([], [], color="crimson", lw=2.5, label="rounded box")
+        self.max_marks = ax.scatter([], [], marker="o", s=160, facecolors="none", edgecolors="crimson", lw=2)
+        ax.legend(loc="upper right", fontsize=7, bbox_to_anchor=(1.0, 1.16), ncol=2, frameon=False)
+        self.out_image = out.imshow(np.zeros((1, 1)), cmap="Greys", vmin=0, vmax=1)
+        self.out_texts = [[out.text(c, r, "", ha="center", va="center") for c in range(6)] for r in range(6)]
+        self.out_selected = Rectangle((0, 0), 1, 1, fill=False, edgecolor="gold", lw=3)
+        out.add_patch(self.out_selected)
+        out.set_title("roi_pool output", fontsize=10)
+        out.set_axis_off()
+
+    # -- state ----------------------------------------------------------------
+
+    @property
+    def data(self) -> np.ndarray:
+        return self._data
+
+    @property
+    def spatial_scale(self) -> float:
+        return SCALES[self.scale_choice.value]
+
+    def rois(self) -> list[list[float]]:
+        return [[0, self.x1.value, self.y1.value, self.x2.value, self.y2.value]]
+
+    def pooled_size(self) -> tuple[int, int]:
+        return self.ph.value, self.pw.value
+
+    def bins(self) -> ru.PoolBins:
+        return ru.roi_pool_bins(self.rois()[0], self.pooled_size(), self.spatial_scale, self._data.shape[2:])
+
+    def output_values(self) -> np.ndarray:
+        return ru.roi_pool(self._data, self.rois(), self.pooled_size(), self.spatial_scale)[0, 0]
+
+    def call(self) -> str:
+        """The call that reproduces the view (``x`` is ``explorer.data``)."""
+        return f"ru.roi_pool(x, {self.rois()}, {self.pooled_size()}, spatial_scale={self.spatial_scale:g})"
+
+    # -- reactions ------------------------------------------------------------
+
+    def _set_map(self) -> None:
+        self._data = example_map(self.map_choice.value, self.seed.value)
+        h, w = self._data.shape[2:]
+        plane = self._data[0, 0]
+        self.map_image.set_data(plane)
+        self.map_image.set_clim(plane.min(), plane.max() * 1.6 + 1)
+        self.map_image.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
+        self.coverage_image.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
+        for (r, c), text in np.ndenumerate(np.array(self.cell_texts, dtype=object)):
+            text.set_visible(r < h and c < w)  # hidden artists cost nothing to draw
+        self.ax_map.set_xlim(-1.5, w + 0.5)
+        self.ax_map.set_ylim(h + 0.5, -1.5)
+        for index, label in enumerate(self.row_labels):
+            label.set_visible(index < h)
+        for index, label in enumerate(self.col_labels):
+            label.set_visible(index < w)
+        limit_x, limit_y = round((w + 1) / self.spatial_scale), round((h + 1) / self.spatial_scale)
+        with _Hold(self):
+            for control, limit in (
+                (self.x1, limit_x),
+                (self.x2, limit_x),
+                (self.y1, limit_y),
+                (self.y2, limit_y),
+            ):
+                control.set_limits(0, limit)
+
+    def _on_map(self, *_ignored) -> None:
+        self._set_map()
+        self._on_change()
+
+    def _on_click(self, event) -> None:
+        if event.inaxes is self.ax_out and event.xdata is not None:
+            ph, pw = self.pooled_size()
+            self.bin_row.value = int(np.clip(round(event.ydata), 0, ph - 1))
+            self.bin_col.value = int(np.clip(round(event.xdata), 0, pw - 1))
+
+    def _keep_box_sensible(self) -> None:
+        """x2 never left of x1, y2 never above y1: the end corner's minimum follows the start."""
+        with _Hold(self):
+            self.x2.set_limits(self.x1.value, self.x2.slider.max)
+            self.y2.set_limits(self.y1.value, self.y2.slider.max)
+            ph, pw = self.pooled_size()
+            self.bin_row.set_limits(0, ph - 1)
+            self.bin_col.set_limits(0, pw - 1)
+
+    def _redraw(self) -> None:
+        self._keep_box_sensible()
+        h, w = self._data.shape[2:]
+        bins = self.bins()
+        ph, pw = bins.pooled_size
+        scale = self.spatial_scale
+        x1, y1, x2, y2 = (v * scale for v in self.rois()[0][1:])
+        self.raw_box.set_data(*box_outline(x1, y1, x2, y2))
+        self.rounded_box.set_data(
+            *box_outline(
+                bins.roi_start_w - 0.5, bins.roi_start_h - 0.5, bins.roi_end_w + 0.5, bins.roi_end_h + 0.5
+            )
+        )
+        patches, colours = [], []
+        for i, j in np.ndindex(ph, pw):
+            if bins.empty[i, j]:
+                continue
+            inset = 0.06 * (1 + (i + j) % 2)  # alternate insets: a shared cell shows two outlines
+            rows, cols = bins.cells(i, j)
+            patches.append(
+                Rectangle(
+                    (cols.start - 0.5 + inset, rows.start - 0.5 + inset),
+                    cols.stop - cols.start - 2 * inset,
+                    rows.stop - rows.start - 2 * inset,
+                )
+            )
+            colours.append(BIN_COLOURS[(i * pw + j) % len(BIN_COLOURS)])
+        self.bin_patches.set_paths(patches)
+        self.bin_patches.set_edgecolor(colours)
+        self.bin_patches.set_facecolor("none")
+        values, argmax = ru.roi_pool_argmax(self._data, self.rois(), (ph, pw), scale)
+        cells = argmax[0, 0][argmax[0, 0] >= 0]
+        self.max_marks.set_offsets(np.c_[cells % w, cells // w] if len(cells) else np.empty((0, 2)))
+        coverage = bins.coverage()
+        self.coverage_image.set_data(np.ma.masked_equal(coverage, 0))
+        self.coverage_image.set_visible(self.coverage.value)
+        for (r, c), text in np.ndenumerate(np.array(self.cell_texts, dtype=object)):
+            if r < h and c < w:
+                shown = coverage[r, c] if self.coverage.value else self._data[0, 0, r, c]
+                text.set_text(f"{shown:g}")
+        i, j = min(self.bin_row.value, ph - 1), min(self.bin_col.value, pw - 1)
+        rows, cols = bins.cells(i, j)
+        self.selected_cells.set_bounds(
+            cols.start - 0.5, rows.start - 0.5, cols.stop - cols.start, rows.stop - rows.start
+        )
+        self._draw_output(values[0, 0], bins.empty, i, j)
+        problems = []
+        if bins.empty.any():
+            empty = [f"({a}, {b})" for a, b in zip(*np.nonzero(bins.empty), strict=True)]
+            problems.append(
+                f"empty bin{'s' if len(empty) > 1 else ''} {', '.join(empty)} (off the map): output 0"
+            )
+        if x2 < x1 or y2 < y1:
+            problems.append("reversed box: forced to one cell")
+        self.ax_map.set_title(
+            f"bins of {ph}x{pw}: rows {bins.hstart.tolist()}..{bins.hend.tolist()}, "
+            f"cols {bins.wstart.tolist()}..{bins.wend.tolist()}",
+            fontsize=8,
+        )
+        set_status(self.status, self.call(), "; ".join(problems) or None)
+
+    def _draw_output(self, values: np.ndarray, empty: np.ndarray, i: int, j: int) -> None:
+        ph, pw = values.shape
+        self.out_image.set_data(values)
+        self.out_image.set_clim(min(values.min(), 0), max(values.max(), 1) * 1.6)
+        self.out_image.set_extent((-0.5, pw - 0.5, ph - 0.5, -0.5))
+        self.ax_out.set_xlim(-0.5, pw - 0.5)
+        self.ax_out.set_ylim(ph - 0.5, -0.5)
+        for (r, c), text in np.ndenumerate(np.array(self.out_texts, dtype=object)):
+            text.set_visible(r < ph and c < pw)
+            if r < ph and c < pw:
+                text.set_text(f"{values[r, c]:g}" + ("\n(empty)" if empty[r, c] else ""))
+        self.out_selected.set_xy((j - 0.5, i - 0.5))
+
+
+class _Hold:
+    """Move control limits without triggering a redraw for each change (re-entrant)."""
+
+    def __init__(self, explorer: Explorer):
+        self.explorer = explorer
+
+    def __enter__(self):
+        self.previous = getattr(self.explorer, "_holding", False)
+        self.explorer._holding = True
+        return self
+
+    def __exit__(self, *exc):
+        self.explorer._holding = self.previous
+        return False

@@ -1,0 +1,146 @@
+"""Chapter 1: the RoI pooling explorer draws what roi_utils computes; the exercises check answers."""
+
+from __future__ import annotations
+
+import itertools
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import roi_utils as ru  # noqa: E402
+from roi_exercises.ch1 import ARANGE, RANDOM, disjoint_pool, exercises  # noqa: E402
+from roi_widgets.pool import MAP_NAMES, SCALES, PoolExplorer, example_map  # noqa: E402
+
+
+def drawn_state(view: PoolExplorer):
+    """What the figure shows, read back from the artists."""
+    marks = view.max_marks.get_offsets()
+    rectangles = [p.get_extents() for p in view.bin_patches.get_paths()]
+    texts = [[t.get_text() for t in row] for row in view.out_texts]
+    return marks, rectangles, texts
+
+
+def check_view(view: PoolExplorer):
+    data, rois, pooled, scale = view.data, view.rois(), view.pooled_size(), view.spatial_scale
+    values, argmax = ru.roi_pool_argmax(data, rois, pooled, scale)
+    bins = ru.roi_pool_bins(rois[0], pooled, scale, data.shape[2:])
+    marks, rectangles, texts = drawn_state(view)
+    w = data.shape[3]
+    cells = argmax[0, 0][argmax[0, 0] >= 0]
+    np.testing.assert_array_equal(
+        np.asarray(marks).reshape(-1, 2), np.c_[cells % w, cells // w].reshape(-1, 2)
+    )
+    assert len(rectangles) == int((~bins.empty).sum())
+    for r, c in np.ndindex(*pooled):
+        shown = texts[r][c].split("\n")[0]
+        assert float(shown) == values[0, 0, r, c]
+    assert view.call() in view.status.value
+    xs, ys = view.rounded_box.get_data()
+    assert (min(xs), min(ys)) == (bins.roi_start_w - 0.5, bins.roi_start_h - 0.5)
+    assert (max(xs), max(ys)) == (bins.roi_end_w + 0.5, bins.roi_end_h + 0.5)
+    np.testing.assert_array_equal(view.output_values(), values[0, 0])
+
+
+def test_default_view_is_the_seed_example():
+    view = PoolExplorer()
+    assert view.output_values().tolist() == [[5, 6], [9, 10]]
+    check_view(view)
+
+
+@pytest.mark.parametrize("map_name", MAP_NAMES)
+def test_drawn_artists_match_roi_utils(map_name):
+    view = PoolExplorer(map_name=map_name)
+    for x1, y1, x2, y2, ph, pw in [
+        (0, 0, 3, 3, 2, 2),
+        (1, 0, 3, 2, 2, 2),
+        (2, 2, 9, 9, 3, 2),
+        (0, 1, 4, 5, 3, 4),
+    ]:
+        with view.hold():
+            view.x1.value, view.y1.value = x1, y1
+            view.x2.value, view.y2.value = x2, y2
+            view.ph.value, view.pw.value = ph, pw
+        check_view(view)
+
+
+def test_coverage_overlay_and_selected_bin():
+    view = PoolExplorer(map_name="random 7x7", box=(1, 0, 3, 2))
+    view.coverage.value = True
+    bins = view.bins()
+    np.testing.assert_array_equal(view.coverage_image.get_array().filled(0), bins.coverage())
+    assert view.coverage_image.get_visible()
+    assert view.cell_texts[1][2].get_text() == "4"  # the centre cell, read by all four bins
+    view.bin_row.value, view.bin_col.value = 1, 1
+    rows, cols = bins.cells(1, 1)
+    assert view.selected_cells.get_x() == cols.start - 0.5 and view.selected_cells.get_y() == rows.start - 0.5
+    assert view.selected_cells.get_width() == cols.stop - cols.start
+
+
+def test_degenerate_states_are_named_not_raised():
+    view = PoolExplorer(map_name="arange 4x4", box=(2, 2, 7, 7))
+    assert "empty bin" in view.status.value and "output 0" in view.status.value
+    texts = drawn_state(view)[2]
+    assert "(empty)" in texts[1][1]
+
+
+def test_x2_never_left_of_x1():
+    view = PoolExplorer()
+    view.x1.value = 3
+    assert view.x2.value >= 3 and view.x2.slider.min == 3
+
+
+def test_sweep_every_control_over_its_range():
+    view = PoolExplorer()
+    for map_name, scale in itertools.product(MAP_NAMES, SCALES):
+        view.map_choice.value, view.scale_choice.value = map_name, scale
+        for control in (view.x1, view.y1, view.x2, view.y2, view.ph, view.pw, view.bin_row, view.bin_col):
+            for value in range(control.slider.min, control.slider.max + 1, 3):
+                control.value = value
+        view.coverage.value = not view.coverage.value
+        check_view(view)
+
+
+def test_example_maps():
+    assert example_map("arange 4x4").shape == (1, 1, 4, 4)
+    assert not np.array_equal(example_map("random 7x7", 1), example_map("random 7x7", 2))
+    with pytest.raises(ValueError, match="map name"):
+        example_map("nope")
+
+
+def test_the_wrong_rule_differs_where_the_chapter_says():
+    real = ru.roi_pool(RANDOM, [[0, 1, 0, 3, 2]], 2)[0, 0]
+    assert real.tolist() == [[81, 81], [81, 81]]
+    assert (disjoint_pool(RANDOM, [0, 1, 0, 3, 2], 2) != real).sum() == 3
+
+
+RIGHT = {
+    "by_hand": [[6, 7], [10, 11]],
+    "bin_cells": (3, 6, 0, 3),
+    "coverage": 4,
+    "off_the_map": [[15, 0], [0, 0]],
+    "rounding": 3,
+}
+WRONG = {
+    "by_hand": [[5, 7], [9, 11]],  # exclusive corners / shifted box
+    "bin_cells": (3, 5, 0, 2),  # disjoint bins
+    "coverage": 1,  # disjoint bins
+    "off_the_map": [[15, -3.4e38], [-3.4e38, -3.4e38]],  # empty bins as -FLT_MAX
+    "rounding": 2,  # numpy's round-half-to-even
+}
+
+
+@pytest.mark.parametrize("name", sorted(RIGHT))
+def test_exercises(name, capsys):
+    assert exercises.check(name, RIGHT[name])
+    assert not exercises.check(name, WRONG[name])
+    assert not exercises.check(name, ...).attempted
+    printed = capsys.readouterr().out
+    assert "Correct" in printed and "Not attempted" in printed
+
+
+def test_right_answers_come_from_roi_utils():
+    assert np.array_equal(RIGHT["by_hand"], ru.roi_pool(ARANGE, [[0, 1, 0, 3, 2]], 2)[0, 0])
