@@ -181,3 +181,64 @@ class Explorer:
         from IPython.display import display
 
         display(self.widget)
+
+
+class MapPanel:
+    """One axes showing a small map as a heatmap with its values printed in the cells.
+
+    Artists are made once for up to ``max_side`` x ``max_side`` cells and shown or
+    hidden as the map changes size; ticks are replaced by light index labels
+    (matplotlib's tick machinery costs more than the rest of a redraw). Cell
+    centres sit at whole coordinates: cell (r, c) spans [c - 0.5, c + 0.5] x [r - 0.5, r + 0.5].
+    """
+
+    def __init__(self, ax, max_side: int = 10, cmap: str = "Greys", fontsize: int = 8):
+        import numpy as np
+
+        self.ax = ax
+        self.image = ax.imshow(np.zeros((1, 1)), cmap=cmap, vmin=0, vmax=1)
+        ax.set_axis_off()
+        self.row_labels = [
+            ax.text(-1.0, r, str(r), ha="center", va="center", fontsize=7, color="grey")
+            for r in range(max_side)
+        ]
+        self.col_labels = [
+            ax.text(c, -1.0, str(c), ha="center", va="center", fontsize=7, color="grey")
+            for c in range(max_side)
+        ]
+        self.texts = [
+            [ax.text(c, r, "", ha="center", va="center", fontsize=fontsize) for c in range(max_side)]
+            for r in range(max_side)
+        ]
+        self.max_side = max_side
+        self.shape = (0, 0)
+
+    def set_map(self, plane, vmin=None, vmax=None, show_values: bool = True) -> None:
+        """Show ``plane`` (2-D); values printed when it fits and ``show_values``."""
+        import numpy as np
+
+        h, w = plane.shape
+        self.shape = (h, w)
+        self.image.set_data(plane)
+        low = float(np.min(plane)) if vmin is None else vmin
+        high = float(np.max(plane)) if vmax is None else vmax
+        self.image.set_clim(low, high + (high - low) * 0.6 + 1e-6)
+        self.image.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
+        fits = h <= self.max_side and w <= self.max_side
+        self.set_values(plane if (show_values and fits) else None)
+        for index, label in enumerate(self.row_labels):
+            label.set_visible(index < h and fits)
+        for index, label in enumerate(self.col_labels):
+            label.set_visible(index < w and fits)
+        self.ax.set_xlim(-1.5, w - 0.5 if not fits else w + 0.5)
+        self.ax.set_ylim(h + 0.5 if fits else h - 0.5, -1.5)
+
+    def set_values(self, values, fmt: str = "{:g}") -> None:
+        """Print ``values`` (same shape as the map) in the cells; None hides them."""
+        h, w = self.shape
+        for r, row in enumerate(self.texts):
+            for c, text in enumerate(row):
+                visible = values is not None and r < h and c < w
+                text.set_visible(visible)
+                if visible:
+                    text.set_text(fmt.format(values[r, c]))

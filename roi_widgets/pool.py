@@ -18,7 +18,7 @@ from matplotlib.collections import PatchCollection
 from matplotlib.patches import Rectangle
 
 import roi_utils as ru
-from roi_widgets.common import Explorer, NumberControl, new_figure, set_status, status_line
+from roi_widgets.common import Explorer, MapPanel, NumberControl, new_figure, set_status, status_line
 
 MAX_SIDE = 10
 SCALES = {"1": 1.0, "1/2": 0.5, "1/4": 0.25}
@@ -109,23 +109,10 @@ class PoolExplorer(Explorer):
 
     def _build_artists(self) -> None:
         ax, out = self.ax_map, self.ax_out
-        self.map_image = ax.imshow(np.zeros((1, 1)), cmap="Greys", vmin=0, vmax=1)
+        self.map_panel = MapPanel(ax, MAX_SIDE)
         self.coverage_image = ax.imshow(
             np.zeros((1, 1)), cmap="Oranges", alpha=0.55, vmin=0, vmax=4, visible=False
         )
-        ax.set_axis_off()  # matplotlib's tick machinery costs more than the rest of a redraw
-        self.row_labels = [
-            ax.text(-1.0, r, str(r), ha="center", va="center", fontsize=7, color="grey")
-            for r in range(MAX_SIDE)
-        ]
-        self.col_labels = [
-            ax.text(c, -1.0, str(c), ha="center", va="center", fontsize=7, color="grey")
-            for c in range(MAX_SIDE)
-        ]
-        self.cell_texts = [
-            [ax.text(c, r, "", ha="center", va="center", fontsize=8) for c in range(MAX_SIDE)]
-            for r in range(MAX_SIDE)
-        ]
         self.bin_patches = PatchCollection([], match_original=False, linewidths=2, alpha=0.9)
         ax.add_collection(self.bin_patches)
         self.selected_cells = Rectangle((0, 0), 0, 0, facecolor="gold", alpha=0.35, edgecolor="none")
@@ -172,19 +159,8 @@ class PoolExplorer(Explorer):
     def _set_map(self) -> None:
         self._data = example_map(self.map_choice.value, self.seed.value)
         h, w = self._data.shape[2:]
-        plane = self._data[0, 0]
-        self.map_image.set_data(plane)
-        self.map_image.set_clim(plane.min(), plane.max() * 1.6 + 1)
-        self.map_image.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
+        self.map_panel.set_map(self._data[0, 0])
         self.coverage_image.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
-        for (r, c), text in np.ndenumerate(np.array(self.cell_texts, dtype=object)):
-            text.set_visible(r < h and c < w)  # hidden artists cost nothing to draw
-        self.ax_map.set_xlim(-1.5, w + 0.5)
-        self.ax_map.set_ylim(h + 0.5, -1.5)
-        for index, label in enumerate(self.row_labels):
-            label.set_visible(index < h)
-        for index, label in enumerate(self.col_labels):
-            label.set_visible(index < w)
         limit_x, limit_y = round((w + 1) / self.spatial_scale), round((h + 1) / self.spatial_scale)
         with _Hold(self):
             for control, limit in (
@@ -250,10 +226,7 @@ class PoolExplorer(Explorer):
         coverage = bins.coverage()
         self.coverage_image.set_data(np.ma.masked_equal(coverage, 0))
         self.coverage_image.set_visible(self.coverage.value)
-        for (r, c), text in np.ndenumerate(np.array(self.cell_texts, dtype=object)):
-            if r < h and c < w:
-                shown = coverage[r, c] if self.coverage.value else self._data[0, 0, r, c]
-                text.set_text(f"{shown:g}")
+        self.map_panel.set_values(coverage if self.coverage.value else self._data[0, 0])
         i, j = min(self.bin_row.value, ph - 1), min(self.bin_col.value, pw - 1)
         rows, cols = bins.cells(i, j)
         self.selected_cells.set_bounds(

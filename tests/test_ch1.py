@@ -73,7 +73,7 @@ def test_coverage_overlay_and_selected_bin():
     bins = view.bins()
     np.testing.assert_array_equal(view.coverage_image.get_array().filled(0), bins.coverage())
     assert view.coverage_image.get_visible()
-    assert view.cell_texts[1][2].get_text() == "4"  # the centre cell, read by all four bins
+    assert view.map_panel.texts[1][2].get_text() == "4"  # the centre cell, read by all four bins
     view.bin_row.value, view.bin_col.value = 1, 1
     rows, cols = bins.cells(1, 1)
     assert view.selected_cells.get_x() == cols.start - 0.5 and view.selected_cells.get_y() == rows.start - 0.5
