@@ -1,0 +1,191 @@
+"""The RoIAlign explorer: a continuous box, its bins, every sample point and one sample's neighbours.
+
+Sample positions, neighbours and weights come from ``roi_align_samples``; the
+output from ``roi_align``. Coordinates are drawn as RoIAlign uses them: cell
+``(r, c)`` has its centre at ``(x, y) = (c, r)``.
+
+>>> import matplotlib; matplotlib.use("Agg")
+>>> view = AlignExplorer()
+>>> view.output_values().shape
+(2, 2)
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.collections import LineCollection, PatchCollection
+from matplotlib.patches import Rectangle
+
+import roi_utils as ru
+from roi_widgets.common import Explorer, MapPanel, NumberControl, new_figure, set_status, status_line
+
+SIDE = 6
+RATIOS = (-1, 1, 2, 3, 4)
+
+
+def align_map(seed: int = 4) -> np.ndarray:
+    """The explorer's (1, 1, 6, 6) map of small integers.
+
+    >>> align_map().shape
+    (1, 1, 6, 6)
+    """
+    return np.random.default_rng(seed).integers(0, 10, (1, 1, SIDE, SIDE)).astype(np.float32)
+
+
+class AlignExplorer(Explorer):
+    """Box corners (float, scale 1), pooled size, sample_ratio, aligned; choose one sample."""
+
+    def __init__(self, box=(0.5, 0.5, 3.5, 3.0), pooled=(2, 2), sample_ratio: int = 2, aligned: bool = False):
+        self._data = align_map()
+        self.figure = new_figure(8.6, 4.2)
+        self.ax_map, self.ax_out = self.figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
+        self.map_panel = MapPanel(self.ax_map, SIDE)
+        self.map_panel.set_map(self._data[0, 0])
+        self.ax_map.set_xlim(-2.2, SIDE + 2.2)
+        self.ax_map.set_ylim(SIDE + 2.2, -2.2)
+        (self.box_line,) = self.ax_map.plot([], [], color="crimson", lw=2)
+        self.grid_lines = LineCollection([], colors="crimson", linewidths=0.8, linestyles="--")
+        self.ax_map.add_collection(self.grid_lines)
+        self.neighbour_cells = PatchCollection([], facecolor="gold", alpha=0.45, edgecolor="darkorange")
+        self.ax_map.add_collection(self.neighbour_cells)
+        self.points = self.ax_map.scatter([], [], s=14, color="#1f77b4", zorder=3)
+        self.outside = self.ax_map.scatter([], [], s=14, facecolors="none", edgecolors="grey", zorder=3)
+        self.chosen = self.ax_map.scatter([], [], s=90, marker="*", color="darkorange", zorder=4)
+        self.weight_texts = [
+            self.ax_map.text(0, 0, "", fontsize=7, color="darkred", ha="left", va="top", zorder=5)
+            for _ in range(4)
+        ]
+        self.out_panel = MapPanel(self.ax_out, 4, cmap="Blues", fontsize=9)
+        self.ax_out.set_title("roi_align output", fontsize=10)
+        self.x1 = NumberControl("x1", box[0], -2.0, SIDE + 2, step=0.25, integer=False)
+        self.y1 = NumberControl("y1", box[1], -2.0, SIDE + 2, step=0.25, integer=False)
+        self.x2 = NumberControl("x2", box[2], -2.0, SIDE + 2, step=0.25, integer=False).mark_key()
+        self.y2 = NumberControl("y2", box[3], -2.0, SIDE + 2, step=0.25, integer=False)
+        self.ph = NumberControl("pooled height", pooled[0], 1, 4)
+        self.pw = NumberControl("pooled width", pooled[1], 1, 4)
+        self.ratio = widgets.Dropdown(options=RATIOS, value=sample_ratio, description="sample_ratio")
+        self.aligned = widgets.Checkbox(value=aligned, description="aligned (half-pixel shift)")
+        self.bin_row = NumberControl("sample: bin row", 0, 0, pooled[0] - 1)
+        self.bin_col = NumberControl("bin col", 0, 0, pooled[1] - 1)
+        self.iy = NumberControl("iy", 0, 0, 0)
+        self.ix = NumberControl("ix", 0, 0, 0)
+        self.status = status_line()
+        controls = (
+            self.x1,
+            self.y1,
+            self.x2,
+            self.y2,
+            self.ph,
+            self.pw,
+            self.bin_row,
+            self.bin_col,
+            self.iy,
+            self.ix,
+        )
+        for control in controls:
+            control.observe(self._on_change)
+        self.ratio.observe(self._on_change, names="value")
+        self.aligned.observe(self._on_change, names="value")
+        self._assemble(
+            [
+                widgets.HBox([self.x1.box, self.y1.box]),
+                widgets.HBox([self.x2.box, self.y2.box]),
+                widgets.HBox([self.ph.box, self.pw.box, self.ratio, self.aligned]),
+                widgets.HBox([self.bin_row.box, self.bin_col.box, self.iy.box, self.ix.box]),
+            ]
+        )
+        self.update()
+
+    @property
+    def data(self) -> np.ndarray:
+        return self._data
+
+    def rois(self) -> list[list[float]]:
+        return [[0, self.x1.value, self.y1.value, self.x2.value, self.y2.value]]
+
+    def params(self) -> dict:
+        return dict(
+            pooled_size=(self.ph.value, self.pw.value),
+            spatial_scale=1.0,
+            sample_ratio=self.ratio.value,
+            aligned=self.aligned.value,
+        )
+
+    def samples(self) -> ru.AlignSamples:
+        return ru.roi_align_samples(self.rois()[0], map_shape=(SIDE, SIDE), **self.params())
+
+    def output_values(self) -> np.ndarray:
+        return ru.roi_align(self._data, self.rois(), **self.params())[0, 0]
+
+    def call(self) -> str:
+        p = self.params()
+        return (
+            f"ru.roi_align(x, {self.rois()}, {p['pooled_size']}, spatial_scale=1, "
+            f"sample_ratio={p['sample_ratio']}, aligned={p['aligned']})"
+        )
+
+    def _limit_choices(self, samples: ru.AlignSamples) -> None:
+        previous, self._holding = getattr(self, "_holding", False), True
+        try:
+            self.x2.set_limits(self.x1.value, self.x2.slider.max)
+            self.y2.set_limits(self.y1.value, self.y2.slider.max)
+            ph, pw = self.ph.value, self.pw.value
+            self.bin_row.set_limits(0, ph - 1)
+            self.bin_col.set_limits(0, pw - 1)
+            if samples is not None:
+                self.iy.set_limits(0, samples.y.grid - 1)
+                self.ix.set_limits(0, samples.x.grid - 1)
+        finally:
+            self._holding = previous
+
+    def _redraw(self) -> None:
+        self._limit_choices(None)
+        try:
+            samples = self.samples()
+        except ValueError as error:  # an aligned box of zero size: mxnet would abort
+            self._show_nothing(str(error))
+            return
+        self._limit_choices(samples)
+        y, x = samples.y, samples.x
+        top, left = y.start, x.start
+        bottom, right = y.start + y.bin_size * y.coord.shape[0], x.start + x.bin_size * x.coord.shape[0]
+        self.box_line.set_data([left, right, right, left, left], [top, top, bottom, bottom, top])
+        rows = [y.start + k * y.bin_size for k in range(1, y.coord.shape[0])]
+        cols = [x.start + k * x.bin_size for k in range(1, x.coord.shape[0])]
+        self.grid_lines.set_segments(
+            [[(left, r), (right, r)] for r in rows] + [[(c, top), (c, bottom)] for c in cols]
+        )
+        ys, xs = samples.points()
+        valid = y.valid[:, None, :, None] & x.valid[None, :, None, :]
+        self.points.set_offsets(np.c_[xs[valid], ys[valid]])
+        self.outside.set_offsets(np.c_[xs[~valid], ys[~valid]] if (~valid).any() else np.empty((0, 2)))
+        i, j, a, b = self.bin_row.value, self.bin_col.value, self.iy.value, self.ix.value
+        self.chosen.set_offsets([[x.coord[j, b], y.coord[i, a]]])
+        terms = samples.neighbours(i, j, a, b)
+        self.neighbour_cells.set_paths([Rectangle((c - 0.5, r - 0.5), 1, 1) for r, c, w in terms if w > 0])
+        for text, (row, col, weight) in zip(self.weight_texts, terms, strict=True):
+            text.set_position((col, row + 0.33))
+            text.set_text(f"w={weight:.3f}" if weight > 0 else "")
+        values = self.output_values()
+        self.out_panel.set_map(values, show_values=True)
+        self.out_panel.set_values(values, fmt="{:.3f}")
+        outside = int((~valid).sum())
+        self.ax_map.set_title(
+            f"{samples.y.grid} x {samples.x.grid} samples per bin (count {samples.count}); "
+            f"star = sample ({i},{j},{a},{b})",
+            fontsize=8,
+        )
+        problem = f"{outside} sample(s) outside [-1, size]: they count as 0" if outside else None
+        set_status(self.status, self.call(), problem)
+
+    def _show_nothing(self, reason: str) -> None:
+        for artist in (self.points, self.outside, self.chosen):
+            artist.set_offsets(np.empty((0, 2)))
+        self.box_line.set_data([], [])
+        self.grid_lines.set_segments([])
+        self.neighbour_cells.set_paths([])
+        for text in self.weight_texts:
+            text.set_text("")
+        self.ax_map.set_title("no output: see the line below", fontsize=8)
+        set_status(self.status, self.call(), reason)
