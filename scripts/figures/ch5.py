@@ -1,0 +1,45 @@
+"""Chapter 5 figure: where each operator's gradient goes, for the same box (from roi_utils)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+import roi_utils as ru
+from roi_widgets.grad import grad_map
+
+BOX = [0, 2, 1, 4, 3]
+
+
+def routes(path):
+    x = grad_map()
+    ones = np.ones((1, 1, 2, 2), np.float32)
+    pool = ru.roi_pool_backward(ones, x, [BOX], 2)[0, 0]
+    align = ru.roi_align_backward(ones, x, [BOX], 2, 1.0, 2)[0, 0]
+    fig, axes = plt.subplots(1, 3, figsize=(10, 3.8))
+    for ax, plane, title, fmt, cmap in (
+        (axes[0], x[0, 0], "map, box [2, 1, 4, 3] pooled 2x2", "{:g}", "Greys"),
+        (axes[1], pool, "roi_pool_backward, upstream all ones", "{:g}", "Reds"),
+        (axes[2], align, "roi_align_backward (sample_ratio 2)", "{:.2f}", "Reds"),
+    ):
+        ax.imshow(plane, cmap=cmap, vmin=0, vmax=plane.max() * 1.6)
+        for (r, c), v in np.ndenumerate(plane):
+            if v:
+                ax.text(c, r, fmt.format(v), ha="center", va="center", fontsize=7)
+        ax.add_patch(plt.Rectangle((1.5, 0.5), 3, 3, fill=False, color="crimson", lw=1.5))
+        ax.set_title(title, fontsize=9)
+        ax.set_xticks(range(6))
+        ax.set_yticks(range(6))
+    axes[1].set_xlabel("all four bins' maxima are the same cell: it gets 4", fontsize=8)
+    axes[2].set_xlabel("spread over the cells around the samples; sums to 4", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+
+
+def explorer(path):
+    from roi_widgets.grad import GradExplorer
+
+    GradExplorer().figure.savefig(path, dpi=90)
+
+
+FIGURES = {"ch5_gradient_routes.png": routes, "ch5_explorer.png": explorer}
