@@ -45,6 +45,7 @@ class GradExplorer(Explorer):
         self.grad_panel = MapPanel(self.ax_grad, SIDE, cmap="RdBu_r", fontsize=7)
         self.up_panel = MapPanel(self.ax_up, 4, cmap="Blues", fontsize=8)
         (self.box_line,) = self.ax_map.plot([], [], color="crimson", lw=2)
+        (self.raw_line,) = self.ax_map.plot([], [], color="black", lw=1, ls="--")  # the box before rounding
         self.sources = self.ax_map.scatter([], [], s=120, facecolors="none", edgecolors="crimson", lw=1.5)
         self.shared = self.ax_grad.scatter(
             [], [], s=260, marker="s", facecolors="none", edgecolors="black", lw=1.5
@@ -145,6 +146,7 @@ class GradExplorer(Explorer):
             set_status(self.status, self.call(), str(error))
             return
         _, x1, y1, x2, y2 = self.rois()[0]
+        self.raw_line.set_data([x1, x2, x2, x1, x1], [y1, y1, y2, y2, y1])
         if self.operator.value == "roi_pool":
             bins = ru.roi_pool_bins(self.rois()[0], self.params()["pooled_size"], 1.0, (SIDE, SIDE))
             x1, y1 = bins.roi_start_w - 0.5, bins.roi_start_h - 0.5
