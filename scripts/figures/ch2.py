@@ -1,0 +1,79 @@
+"""Chapter 2 figures: the photo, the stand-in backbone's channels, boxes before and after rounding."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+
+import roi_images as ri
+import roi_utils as ru
+
+BOXES = [[0, 170, 120, 330, 290], [0, 100, 57, 309, 250], [0, 30, 400, 70, 440]]
+COLOURS = ["crimson", "deepskyblue", "gold"]
+
+
+def backbone(path):
+    photo = ri.load_photo()
+    fmap = ri.feature_map(photo, 16)
+    fig, axes = plt.subplots(1, 5, figsize=(12, 3.2))
+    axes[0].imshow(photo)
+    axes[0].set_title(f"photo {photo.shape[1]} x {photo.shape[0]} px", fontsize=9)
+    for ax, name, plane in zip(axes[1:], ri.FILTERS, fmap[0], strict=True):
+        ax.imshow(plane, cmap="magma")
+        ax.set_title(f"{name}\n{plane.shape[1]} x {plane.shape[0]} cells", fontsize=9)
+    for ax in axes:
+        ax.set_axis_off()
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+
+
+def boxes(path):
+    photo = ri.load_photo()
+    fmap = ri.feature_map(photo, 16)
+    h, w = fmap.shape[2:]
+    fig, axes = plt.subplots(1, 2, figsize=(9, 5))
+    axes[0].imshow(photo)
+    axes[1].imshow(fmap[0, 2], cmap="magma", extent=(-0.5, w - 0.5, h - 0.5, -0.5))
+    for roi, colour in zip(BOXES, COLOURS, strict=True):
+        _, x1, y1, x2, y2 = roi
+        axes[0].add_patch(
+            plt.Rectangle((x1 - 0.5, y1 - 0.5), x2 - x1 + 1, y2 - y1 + 1, fill=False, color=colour, lw=2)
+        )
+        b = ru.roi_pool_bins(roi, 1, 1 / 16, (h, w))
+        axes[1].add_patch(
+            plt.Rectangle(
+                (x1 / 16, y1 / 16), (x2 - x1) / 16, (y2 - y1) / 16, fill=False, color=colour, ls="--"
+            )
+        )
+        axes[1].add_patch(
+            plt.Rectangle(
+                (b.roi_start_w - 0.5, b.roi_start_h - 0.5),
+                b.roi_width,
+                b.roi_height,
+                fill=False,
+                color=colour,
+                lw=2,
+            )
+        )
+        a = ri.rounding_areas(roi, 1 / 16, (h, w))
+        axes[1].text(
+            b.roi_start_w - 0.5,
+            b.roi_end_h + 1.5,
+            f"+{a['gained']:.0f} / -{a['lost']:.0f} px²",
+            color=colour,
+            fontsize=8,
+        )
+    axes[0].set_title("boxes in image pixels", fontsize=9)
+    axes[1].set_title("on the stride-16 map: dashed = the box / 16, solid = rounded cells", fontsize=9)
+    for ax in axes:
+        ax.set_axis_off()
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+
+
+def explorer(path):
+    from roi_widgets.image import ImageExplorer
+
+    ImageExplorer().figure.savefig(path, dpi=80)
+
+
+FIGURES = {"ch2_backbone.png": backbone, "ch2_boxes.png": boxes, "ch2_explorer.png": explorer}
