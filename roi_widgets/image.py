@@ -39,7 +39,8 @@ class ImageExplorer(Explorer):
         self.ax_photo, self.ax_map, self.ax_out = self.figure.subplots(
             1, 3, gridspec_kw={"width_ratios": [3, 3, 2]}
         )
-        self.ax_photo.imshow(self.photo)
+        # shown at half resolution (drawn every frame; the box still moves in whole pixels)
+        self.ax_photo.imshow(self.photo[::2, ::2], extent=(-0.5, width - 0.5, height - 0.5, -0.5))
         self.ax_photo.set_axis_off()
         self.ax_photo.set_title("image pixels", fontsize=9)
         (self.photo_box,) = self.ax_photo.plot([], [], color="crimson", lw=2)

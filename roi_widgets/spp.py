@@ -105,7 +105,8 @@ class SppExplorer(Explorer):
                 continue
             n = self.levels[k]
             bins = ru.roi_pool_bins(box, n, 1.0, (h, w))
-            self.panels[k].set_map(x[0, 0], vmin=0, vmax=9)
+            # values printed only on small maps: text is the slowest thing to draw
+            self.panels[k].set_map(x[0, 0], vmin=0, vmax=9, show_values=h * w <= 36)
             patches = _rectangles(bins.hstart, bins.hend, bins.wstart, bins.wend, inset=0.08)
             self.bin_patches[k].set_paths(patches)
             self.bin_patches[k].set_edgecolor(
