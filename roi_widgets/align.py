@@ -102,7 +102,8 @@ class AlignExplorer(Explorer):
         return self._data
 
     def rois(self) -> list[list[float]]:
-        return [[0, self.x1.value, self.y1.value, self.x2.value, self.y2.value]]
+        # the number boxes can hand back 3.0000000000000004; the controls move in quarters
+        return [[0] + [round(float(c.value), 4) for c in (self.x1, self.y1, self.x2, self.y2)]]
 
     def params(self) -> dict:
         return dict(
@@ -166,7 +167,7 @@ class AlignExplorer(Explorer):
         self.neighbour_cells.set_paths([Rectangle((c - 0.5, r - 0.5), 1, 1) for r, c, w in terms if w > 0])
         for text, (row, col, weight) in zip(self.weight_texts, terms, strict=True):
             text.set_position((col, row + 0.33))
-            text.set_text(f"w={weight:.3f}" if weight > 0 else "")
+            text.set_text(f"{weight:.2f}" if weight > 0 else "")
         values = self.output_values()
         self.out_panel.set_map(values, show_values=True)
         self.out_panel.set_values(values, fmt="{:.3f}")

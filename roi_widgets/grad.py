@@ -86,7 +86,7 @@ class GradExplorer(Explorer):
         return self._data
 
     def rois(self) -> list[list[float]]:
-        return [[0, self.x1.value, self.y1.value, self.x2.value, self.y2.value]]
+        return [[0] + [round(float(c.value), 4) for c in (self.x1, self.y1, self.x2, self.y2)]]
 
     def params(self) -> dict:
         params = dict(pooled_size=(self.ph.value, self.pw.value), spatial_scale=1.0)

@@ -25,7 +25,7 @@ def check_view(view: AlignExplorer):
     np.testing.assert_allclose(view.chosen.get_offsets(), [[s.x.coord[j, b], s.y.coord[i, a]]])
     weights = [t.get_text() for t in view.weight_texts]
     for (_, _, w), text in zip(s.neighbours(i, j, a, b), weights, strict=True):
-        assert text == (f"w={w:.3f}" if w > 0 else "")
+        assert text == (f"{w:.2f}" if w > 0 else "")
     out = ru.roi_align(view.data, view.rois(), **view.params())[0, 0]
     shown = [[t.get_text() for t in row[: out.shape[1]]] for row in view.out_panel.texts[: out.shape[0]]]
     assert shown == [[f"{v:.3f}" for v in row] for row in out]
