@@ -102,8 +102,7 @@ class AlignExplorer(Explorer):
         return self._data
 
     def rois(self) -> list[list[float]]:
-        # the number boxes can hand back 3.0000000000000004; the controls move in quarters
-        return [[0] + [round(float(c.value), 4) for c in (self.x1, self.y1, self.x2, self.y2)]]
+        return [[0, *self.box_corners()]]
 
     def params(self) -> dict:
         return dict(
@@ -127,18 +126,13 @@ class AlignExplorer(Explorer):
         )
 
     def _limit_choices(self, samples: ru.AlignSamples) -> None:
-        previous, self._holding = getattr(self, "_holding", False), True
-        try:
-            self.x2.set_limits(self.x1.value, self.x2.slider.max)
-            self.y2.set_limits(self.y1.value, self.y2.slider.max)
-            ph, pw = self.ph.value, self.pw.value
-            self.bin_row.set_limits(0, ph - 1)
-            self.bin_col.set_limits(0, pw - 1)
+        self.keep_box_ordered()
+        with self.quietly():
+            self.bin_row.set_limits(0, self.ph.value - 1)
+            self.bin_col.set_limits(0, self.pw.value - 1)
             if samples is not None:
                 self.iy.set_limits(0, samples.y.grid - 1)
                 self.ix.set_limits(0, samples.x.grid - 1)
-        finally:
-            self._holding = previous
 
     def _redraw(self) -> None:
         self._limit_choices(None)

@@ -164,14 +164,36 @@ class Explorer:
         raise NotImplementedError
 
     @contextmanager
-    def hold(self):
-        """Change several controls and redraw once at the end."""
+    def quietly(self):
+        """Change controls (or their limits) without redrawing for each change; re-entrant."""
+        previous = getattr(self, "_holding", False)
         self._holding = True
         try:
             yield self
         finally:
-            self._holding = False
-            self.update()
+            self._holding = previous
+
+    @contextmanager
+    def hold(self):
+        """Change several controls and redraw once at the end."""
+        with self.quietly():
+            yield self
+        self.update()
+
+    def box_corners(self) -> list:
+        """``[x1, y1, x2, y2]`` from the explorer's corner controls (floats rounded to the
+        controls' precision: a number box can hand back 3.0000000000000004)."""
+        return [v if isinstance(v, int) else round(float(v), 4) for v in (c.value for c in self._corners())]
+
+    def keep_box_ordered(self) -> None:
+        """x2 never left of x1, y2 never above y1: each end corner's minimum follows its start."""
+        x1, y1, x2, y2 = self._corners()
+        with self.quietly():
+            x2.set_limits(x1.value, x2.slider.max)
+            y2.set_limits(y1.value, y2.slider.max)
+
+    def _corners(self):
+        return self.x1, self.y1, self.x2, self.y2
 
     def _on_change(self, *_ignored) -> None:
         if not getattr(self, "_holding", False):

@@ -86,7 +86,7 @@ class GradExplorer(Explorer):
         return self._data
 
     def rois(self) -> list[list[float]]:
-        return [[0] + [round(float(c.value), 4) for c in (self.x1, self.y1, self.x2, self.y2)]]
+        return [[0, *self.box_corners()]]
 
     def params(self) -> dict:
         params = dict(pooled_size=(self.ph.value, self.pw.value), spatial_scale=1.0)
@@ -130,14 +130,10 @@ class GradExplorer(Explorer):
         return f"ru.{name}(g, x, {self.rois()}, {self.params()['pooled_size']}, spatial_scale=1{extra})"
 
     def _redraw(self) -> None:
-        previous, self._holding = getattr(self, "_holding", False), True
-        try:
-            self.x2.set_limits(self.x1.value, self.x2.slider.max)
-            self.y2.set_limits(self.y1.value, self.y2.slider.max)
+        self.keep_box_ordered()
+        with self.quietly():
             self.bin_row.set_limits(0, self.ph.value - 1)
             self.bin_col.set_limits(0, self.pw.value - 1)
-        finally:
-            self._holding = previous
         try:
             grad = self.input_gradient()
             counts = self.contributions()

@@ -90,7 +90,7 @@ class ImageExplorer(Explorer):
         return 1.0 / self.stride.value
 
     def rois(self) -> list[list[float]]:
-        return [[0, self.x1.value, self.y1.value, self.x2.value, self.y2.value]]
+        return [[0, *self.box_corners()]]
 
     def pooled_size(self) -> tuple[int, int]:
         return self.ph.value, self.pw.value
@@ -109,12 +109,7 @@ class ImageExplorer(Explorer):
         )
 
     def _redraw(self) -> None:
-        previous, self._holding = getattr(self, "_holding", False), True
-        try:
-            self.x2.set_limits(self.x1.value, self.x2.slider.max)
-            self.y2.set_limits(self.y1.value, self.y2.slider.max)
-        finally:
-            self._holding = previous
+        self.keep_box_ordered()
         fmap = self.feature_map()
         h, w = fmap.shape[2:]
         plane = fmap[0, self.channel_index()]

@@ -139,7 +139,7 @@ class PoolExplorer(Explorer):
         return SCALES[self.scale_choice.value]
 
     def rois(self) -> list[list[float]]:
-        return [[0, self.x1.value, self.y1.value, self.x2.value, self.y2.value]]
+        return [[0, *self.box_corners()]]
 
     def pooled_size(self) -> tuple[int, int]:
         return self.ph.value, self.pw.value
@@ -162,7 +162,7 @@ class PoolExplorer(Explorer):
         self.map_panel.set_map(self._data[0, 0])
         self.coverage_image.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
         limit_x, limit_y = round((w + 1) / self.spatial_scale), round((h + 1) / self.spatial_scale)
-        with _Hold(self):
+        with self.quietly():
             for control, limit in (
                 (self.x1, limit_x),
                 (self.x2, limit_x),
@@ -182,10 +182,8 @@ class PoolExplorer(Explorer):
             self.bin_col.value = int(np.clip(round(event.xdata), 0, pw - 1))
 
     def _keep_box_sensible(self) -> None:
-        """x2 never left of x1, y2 never above y1: the end corner's minimum follows the start."""
-        with _Hold(self):
-            self.x2.set_limits(self.x1.value, self.x2.slider.max)
-            self.y2.set_limits(self.y1.value, self.y2.slider.max)
+        self.keep_box_ordered()
+        with self.quietly():
             ph, pw = self.pooled_size()
             self.bin_row.set_limits(0, ph - 1)
             self.bin_col.set_limits(0, pw - 1)
@@ -260,19 +258,3 @@ class PoolExplorer(Explorer):
             if r < ph and c < pw:
                 text.set_text(f"{values[r, c]:g}" + ("\n(empty)" if empty[r, c] else ""))
         self.out_selected.set_xy((j - 0.5, i - 0.5))
-
-
-class _Hold:
-    """Move control limits without triggering a redraw for each change (re-entrant)."""
-
-    def __init__(self, explorer: Explorer):
-        self.explorer = explorer
-
-    def __enter__(self):
-        self.previous = getattr(self.explorer, "_holding", False)
-        self.explorer._holding = True
-        return self
-
-    def __exit__(self, *exc):
-        self.explorer._holding = self.previous
-        return False
