@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import matplotlib
 import numpy as np
 import pytest
 from hypothesis import strategies as st
 
 import roi_oracle
+
+matplotlib.use("Agg")  # the test process draws headless; notebook kernels choose their own backend
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Explorers make pyplot figures (ipympl needs them registered); close them after each test."""
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
 
 SCALES = (1.0, 0.5, 0.25, 0.125, 0.0625, 0.7, 0.3, 1 / 3, 0.9)
 
