@@ -138,8 +138,7 @@ class Explorer:
     """Base class: ``widget`` (the whole view), ``figure``, ``status`` and ``last_update_ms``.
 
     Subclasses build controls and artists in ``__init__`` and implement
-    ``_redraw()``, which must update artists in place and end with
-    ``self.figure.canvas.draw_idle()`` (done by ``update``).
+    ``_redraw()``, which updates artists in place; ``update`` then draws the figure.
     """
 
     figure = None
@@ -157,7 +156,13 @@ class Explorer:
     def update(self, *_ignored) -> None:
         start = time.perf_counter()
         self._redraw()
-        self.figure.canvas.draw_idle()
+        if getattr(self, "_shown_once", False):
+            # draw() renders and pushes the new image at once; draw_idle() would first ask the
+            # browser to ask back for it, one extra round trip per slider step under ipympl
+            self.figure.canvas.draw()
+        else:  # the first image must wait until the browser has created the canvas
+            self._shown_once = True
+            self.figure.canvas.draw_idle()
         self.last_update_ms = (time.perf_counter() - start) * 1000
 
     def _redraw(self) -> None:  # pragma: no cover - abstract
@@ -214,7 +219,7 @@ class MapPanel:
     centres sit at whole coordinates: cell (r, c) spans [c - 0.5, c + 0.5] x [r - 0.5, r + 0.5].
     """
 
-    def __init__(self, ax, max_side: int = 10, cmap: str = "Greys", fontsize: int = 8):
+    def __init__(self, ax, max_side: int = 10, cmap: str = "Greys", fontsize: int = 8, labels: bool = True):
         import numpy as np
 
         self.ax = ax
@@ -233,6 +238,7 @@ class MapPanel:
             for r in range(max_side)
         ]
         self.max_side = max_side
+        self.labels = labels
         self.shape = (0, 0)
 
     def set_map(self, plane, vmin=None, vmax=None, show_values: bool = True) -> None:
@@ -249,9 +255,9 @@ class MapPanel:
         fits = h <= self.max_side and w <= self.max_side
         self.set_values(plane if (show_values and fits) else None)
         for index, label in enumerate(self.row_labels):
-            label.set_visible(index < h and fits)
+            label.set_visible(self.labels and index < h and fits)
         for index, label in enumerate(self.col_labels):
-            label.set_visible(index < w and fits)
+            label.set_visible(self.labels and index < w and fits)
         self.ax.set_xlim(-1.5, w - 0.5 if not fits else w + 0.5)
         self.ax.set_ylim(h + 0.5 if fits else h - 0.5, -1.5)
 

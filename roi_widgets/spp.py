@@ -53,7 +53,7 @@ class SppExplorer(Explorer):
         self.figure = new_figure(10, 3.4)
         self.axes = self.figure.subplots(1, MAX_LEVELS)
         self.figure.subplots_adjust(left=0.02, right=0.98, top=0.72, bottom=0.02, wspace=0.15)
-        self.panels = [MapPanel(ax, max_side=9, fontsize=7) for ax in self.axes]
+        self.panels = [MapPanel(ax, max_side=9, fontsize=7, labels=False) for ax in self.axes]
         self.bin_patches, self.paper_patches = [], []
         for ax in self.axes:
             bins = PatchCollection([], facecolor="none", linewidths=1.8)
