@@ -1022,9 +1022,8 @@ def roi_align(
     for r, image, a, b, d, e in plan.live_boxes():
         block = channels_last[image, a:b, d:e].reshape(b - a, -1)  # a view: (w', C) merge
         rows = (ry[r, :, a:b] @ block).reshape(ph, e - d, c)  # every bin row's weighted sum
-        columns, target = cx[r, :, d:e].T, out[r]
-        for i in range(ph):  # then the columns: (C x w') @ (w' x PW), written in place
-            np.matmul(rows[i].T, columns, out=target[:, i, :])
+        # then the columns: PH products (C x w') @ (w' x PW), written straight into (C, PH, PW)
+        np.matmul(rows.transpose(0, 2, 1), cx[r, :, d:e].T, out=out[r].transpose(1, 0, 2))
     return out
 
 
