@@ -10,4 +10,6 @@ command -v "$PYTHON" >/dev/null || PYTHON=python3
 [ -d .venv ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -r requirements.txt
-exec .venv/bin/jupyter lab notebooks/01_roi_pooling.ipynb "$@"
+extra=()
+[ "$(id -u)" = 0 ] && extra+=(--allow-root)  # Jupyter refuses root otherwise (containers, CI boxes)
+exec .venv/bin/jupyter lab notebooks/00_start_here.ipynb "${extra[@]}" "$@"
