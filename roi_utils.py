@@ -651,11 +651,18 @@ class AlignAxis:
     def weight_matrix(self, size: int) -> np.ndarray:
         """(P, size) float32: the summed 1-D weights each bin puts on each cell."""
         pooled = self.coord.shape[0]
-        matrix = np.zeros((pooled, size), _F32)
         bins = np.repeat(np.arange(pooled), self.grid)
-        np.add.at(matrix, (bins, self.low.ravel()), self.w_low.ravel())
-        np.add.at(matrix, (bins, self.high.ravel()), self.w_high.ravel())
-        return matrix
+        return _summed_weights(bins, self.low, self.high, self.w_low, self.w_high, pooled, size)
+
+
+def _summed_weights(rows, low, high, w_low, w_high, n_rows: int, size: int) -> np.ndarray:
+    """(n_rows, size) float32: each sample adds ``w_low`` at ``low`` and ``w_high`` at
+    ``high`` in row ``rows`` (flat arrays, one entry per sample)."""
+    flat = rows * size
+    length = n_rows * size
+    total = np.bincount(flat + low.ravel(), w_low.ravel(), length)
+    total += np.bincount(flat + high.ravel(), w_high.ravel(), length)
+    return total.astype(_F32).reshape(n_rows, size)
 
 
 @dataclass(frozen=True)
@@ -741,12 +748,11 @@ class _AxisSamples:
     def weights(self) -> np.ndarray:
         """(R, P, size) float32: summed 1-D weights of each box's bins on each cell."""
         boxes = len(self.grid)
-        row = (self.box * self.pooled + self.bin) * self.size
-        length = boxes * self.pooled * self.size
-        total = np.bincount(row + self.low, self.w_low, length) + np.bincount(
-            row + self.high, self.w_high, length
+        rows = self.box * self.pooled + self.bin
+        matrix = _summed_weights(
+            rows, self.low, self.high, self.w_low, self.w_high, boxes * self.pooled, self.size
         )
-        return total.astype(_F32).reshape(boxes, self.pooled, self.size)
+        return matrix.reshape(boxes, self.pooled, self.size)
 
     def spans(self) -> tuple[np.ndarray, np.ndarray]:
         """Per box, the [lo, hi) of cells its valid samples read (lo == hi: none)."""

@@ -97,13 +97,6 @@ class AlignExplorer(Explorer):
         )
         self.update()
 
-    @property
-    def data(self) -> np.ndarray:
-        return self._data
-
-    def rois(self) -> list[list[float]]:
-        return [[0, *self.box_corners()]]
-
     def params(self) -> dict:
         return dict(
             pooled_size=(self.ph.value, self.pw.value),

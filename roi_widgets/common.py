@@ -185,6 +185,15 @@ class Explorer:
             yield self
         self.update()
 
+    @property
+    def data(self):
+        """The (1, C, H, W) map the explorer pools."""
+        return self._data
+
+    def rois(self) -> list[list[float]]:
+        """The one box on screen, as ``roi_utils`` takes it: ``[[0, x1, y1, x2, y2]]``."""
+        return [[0, *self.box_corners()]]
+
     def box_corners(self) -> list:
         """``[x1, y1, x2, y2]`` from the explorer's corner controls (floats rounded to the
         controls' precision: a number box can hand back 3.0000000000000004)."""

@@ -81,13 +81,6 @@ class GradExplorer(Explorer):
         )
         self.update()
 
-    @property
-    def data(self) -> np.ndarray:
-        return self._data
-
-    def rois(self) -> list[list[float]]:
-        return [[0, *self.box_corners()]]
-
     def params(self) -> dict:
         params = dict(pooled_size=(self.ph.value, self.pw.value), spatial_scale=1.0)
         if self.operator.value == "roi_align":

@@ -89,9 +89,6 @@ class ImageExplorer(Explorer):
     def spatial_scale(self) -> float:
         return 1.0 / self.stride.value
 
-    def rois(self) -> list[list[float]]:
-        return [[0, *self.box_corners()]]
-
     def pooled_size(self) -> tuple[int, int]:
         return self.ph.value, self.pw.value
 

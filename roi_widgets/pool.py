@@ -131,15 +131,8 @@ class PoolExplorer(Explorer):
     # -- state ----------------------------------------------------------------
 
     @property
-    def data(self) -> np.ndarray:
-        return self._data
-
-    @property
     def spatial_scale(self) -> float:
         return SCALES[self.scale_choice.value]
-
-    def rois(self) -> list[list[float]]:
-        return [[0, *self.box_corners()]]
 
     def pooled_size(self) -> tuple[int, int]:
         return self.ph.value, self.pw.value
