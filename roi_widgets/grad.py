@@ -42,8 +42,8 @@ class GradExplorer(Explorer):
         )
         self.map_panel = MapPanel(self.ax_map, SIDE)
         self.map_panel.set_map(self._data[0, 0])
-        self.grad_panel = MapPanel(self.ax_grad, SIDE, cmap="RdBu_r", fontsize=7)
-        self.up_panel = MapPanel(self.ax_up, 4, cmap="Blues", fontsize=8)
+        self.grad_panel = MapPanel(self.ax_grad, SIDE, cmap="RdBu_r", fontsize=7, labels=False)
+        self.up_panel = MapPanel(self.ax_up, 4, cmap="Blues", fontsize=8, labels=False)
         (self.box_line,) = self.ax_map.plot([], [], color="crimson", lw=2)
         (self.raw_line,) = self.ax_map.plot([], [], color="black", lw=1, ls="--")  # the box before rounding
         self.sources = self.ax_map.scatter([], [], s=120, facecolors="none", edgecolors="crimson", lw=1.5)
