@@ -22,6 +22,8 @@ import roi_utils as ru
 from roi_widgets.common import Explorer, MapPanel, NumberControl, new_figure, set_status, status_line
 
 STRIDES = (8, 16, 32)
+STAGES = ("1 box in the image", "2 scaled onto the map", "3 rounded", "4 split into bins", "5 pooled")
+"""Step through RoI pooling: each stage shows one more layer of the picture."""
 
 
 def outline(x1, y1, x2, y2):
@@ -60,6 +62,7 @@ class ImageExplorer(Explorer):
         self.x2 = NumberControl("x2", box[2], 0, width - 1, width="300px").mark_key()
         self.y2 = NumberControl("y2", box[3], 0, height - 1, width="300px")
         self.stride = widgets.Dropdown(options=STRIDES, value=stride, description="stride")
+        self.stage = widgets.Dropdown(options=STAGES, value=STAGES[-1], description="show up to")
         self.channel = widgets.Dropdown(options=list(ri.FILTERS), value="blob", description="channel")
         self.ph = NumberControl("pooled height", pooled[0], 1, 7)
         self.pw = NumberControl("pooled width", pooled[1], 1, 7)
@@ -67,12 +70,13 @@ class ImageExplorer(Explorer):
         for control in (self.x1, self.y1, self.x2, self.y2, self.ph, self.pw):
             control.observe(self._on_change)
         self.stride.observe(self._on_change, names="value")
+        self.stage.observe(self._on_change, names="value")
         self.channel.observe(self._on_change, names="value")
         self._assemble(
             [
                 widgets.HBox([self.x1.box, self.y1.box]),
                 widgets.HBox([self.x2.box, self.y2.box]),
-                widgets.HBox([self.stride, self.channel]),
+                widgets.HBox([self.stride, self.channel, self.stage]),
                 widgets.HBox([self.ph.box, self.pw.box]),
             ]
         )
@@ -153,4 +157,14 @@ class ImageExplorer(Explorer):
             f"box {areas['box']:.0f} px²; after rounding {areas['rounded']:.0f} px²\n"
             f"(lost {areas['lost']:.0f}, gained {areas['gained']:.0f})"
         )
+        self._show_stage()
         set_status(self.status, self.call())
+
+    def _show_stage(self) -> None:
+        """Hide the layers beyond the chosen stage (the numbers behind them are still computed)."""
+        stage = STAGES.index(self.stage.value) + 1
+        self.scaled_box.set_visible(stage >= 2)
+        self.rounded_box.set_visible(stage >= 3)
+        self.area_text.set_visible(stage >= 3)
+        self.bin_patches.set_visible(stage >= 4)
+        self.ax_out.set_visible(stage >= 5)

@@ -20,6 +20,7 @@ def _close_figures():
 
     plt.close("all")
 
+
 SCALES = (1.0, 0.5, 0.25, 0.125, 0.0625, 0.7, 0.3, 1 / 3, 0.9)
 
 requires_mxnet = pytest.mark.skipif(

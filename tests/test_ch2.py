@@ -14,7 +14,7 @@ import pytest  # noqa: E402
 import roi_images as ri  # noqa: E402
 import roi_utils as ru  # noqa: E402
 from roi_exercises.ch2 import BOX, MAP_SHAPE, exercises  # noqa: E402
-from roi_widgets.image import STRIDES, ImageExplorer  # noqa: E402
+from roi_widgets.image import STAGES, STRIDES, ImageExplorer  # noqa: E402
 
 
 @pytest.mark.parametrize("stride", [8, 16, 32])
@@ -96,3 +96,13 @@ def test_exercises(name, right, wrong, capsys):
     assert not exercises.check(name, wrong)
     assert not exercises.check(name, ...).attempted
     assert "Correct" in capsys.readouterr().out
+
+
+def test_stages_reveal_one_layer_at_a_time():
+    view = ImageExplorer()
+    layers = [view.scaled_box, view.rounded_box, view.bin_patches, view.ax_out]
+    for index, stage in enumerate(STAGES):
+        view.stage.value = stage
+        shown = [layer.get_visible() for layer in layers]
+        assert shown == [index >= 1, index >= 2, index >= 3, index >= 4]
+    check_view(view)
