@@ -603,22 +603,23 @@ def roi_pool_backward(out_grad, data, rois, pooled_size, spatial_scale: float = 
     grad = _check_out_grad(out_grad, (r_count, c, ph, pw))
     keys = _winner_keys(plan.channels_last())
     total = np.zeros(n * h * w * c)
-    contributions = []
     channel = np.arange(c)
     for chunk in np.array_split(np.arange(r_count), max(1, r_count // 32)):  # bounded memory
-        for r in chunk:
-            b, hs, he, ws, we = plan.batch[r], plan.hs[r], plan.he[r], plan.ws[r], plan.we[r]
-            best = _bin_max(keys[b], hs, he, ws, we, np.maximum)
-            won = (best > _NO_WINNER) & (he > hs)[:, None, None] & (we > ws)[None, :, None]
-            cells = (1 << _CELL_BITS) - 1 - (best & ((1 << _CELL_BITS) - 1))
-            target = (b * h * w + cells) * c + channel
-            contributions.append((target[won], grad[r].transpose(1, 2, 0)[won]))
-        if not contributions:
+        if not len(chunk):
             continue
-        targets = np.concatenate([t for t, _ in contributions])
-        weights = np.concatenate([v for _, v in contributions]).astype(np.float64)
-        total += np.bincount(targets, weights, len(total))
-        contributions.clear()
+        best = np.empty((len(chunk), ph, pw, c), np.int64)
+        for k, r in enumerate(chunk.tolist()):
+            best[k] = _bin_max(
+                keys[plan.batch[r]], plan.hs[r], plan.he[r], plan.ws[r], plan.we[r], np.maximum
+            )
+        has_cells = (plan.he[chunk] > plan.hs[chunk])[:, :, None, None] & (plan.we[chunk] > plan.ws[chunk])[
+            :, None, :, None
+        ]
+        won = (best > _NO_WINNER) & has_cells
+        cells = (1 << _CELL_BITS) - 1 - (best & ((1 << _CELL_BITS) - 1))
+        target = (plan.batch[chunk][:, None, None, None] * (h * w) + cells) * c + channel
+        upstream = grad[chunk].transpose(0, 2, 3, 1)
+        total += np.bincount(target[won], upstream[won].astype(np.float64), len(total))
     return np.ascontiguousarray(total.astype(_F32).reshape(n, h, w, c).transpose(0, 3, 1, 2))
 
 
