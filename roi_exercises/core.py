@@ -47,11 +47,20 @@ def _is_unattempted(answer) -> bool:
 
 
 def compare(answer, expected, *, atol: float = 0.0) -> Result:
-    """Compare a learner's answer with the expected one without revealing it."""
+    """Compare a learner's answer with the expected one without revealing it.
+
+    Text is never read as a number (``"12"`` is not ``12``): numpy would convert it
+    silently, and an answer in quotes is usually a slip worth pointing out.
+
+    >>> compare("12", 12).message
+    'Answer with numbers, not text (got a str): drop the quotes.'
+    """
     if _is_unattempted(answer):
         return Result(
             False, "Not attempted yet: replace the ... with your answer and run the cell again.", False
         )
+    if isinstance(answer, (str, bytes)):
+        return Result(False, f"Answer with numbers, not text (got a {type(answer).__name__}): drop the quotes.")
     if isinstance(expected, (bool, np.bool_)):
         if not isinstance(answer, (bool, np.bool_)):
             return Result(False, f"Answer with True or False (got {type(answer).__name__}).")
