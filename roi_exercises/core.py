@@ -54,6 +54,8 @@ def compare(answer, expected, *, atol: float = 0.0) -> Result:
 
     >>> compare("12", 12).message
     'Answer with numbers, not text (got a str): drop the quotes.'
+    >>> compare((3.9, 6.2), (3, 6)).correct  # whole numbers are not truncated into place
+    False
     """
     if _is_unattempted(answer):
         return Result(
@@ -73,9 +75,12 @@ def compare(answer, expected, *, atol: float = 0.0) -> Result:
         and all(isinstance(v, (int, np.integer)) for v in expected)
     ):
         try:
-            same = tuple(int(v) for v in answer) == tuple(int(v) for v in expected)
+            numbers = tuple(float(v) for v in answer)
         except (TypeError, ValueError):
             return Result(False, f"Answer with a sequence of {len(expected)} whole numbers.")
+        if not all(v.is_integer() for v in numbers):
+            return Result(False, f"Answer with whole numbers (cell indices), not fractions: {answer!r}.")
+        same = tuple(int(v) for v in numbers) == tuple(int(v) for v in expected)
         if len(tuple(answer)) != len(expected):
             return Result(False, f"Expected {len(expected)} numbers; you gave {len(tuple(answer))}.")
         return Result(same, "Correct." if same else "Not quite: at least one number differs.")
