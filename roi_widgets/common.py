@@ -120,7 +120,30 @@ def new_figure(width: float, height: float, **subplot_kw):
     ):
         if hasattr(canvas, name):
             setattr(canvas, name, value)
+    send_full_frames(canvas)
     return fig
+
+
+def send_full_frames(canvas) -> None:
+    """Make an ipympl canvas send every frame whole, never as a diff of the previous one.
+
+    By default matplotlib's web canvas sends only the pixels that changed, and the
+    browser paints them over the last frame. ipympl's browser side swaps in each new
+    frame as soon as it arrives, so a frame that has not finished loading when the
+    next one comes is never painted; if it was a diff, its change is lost for good and
+    the picture stays stale (seen as a figure that ignores a slider step). A whole
+    frame is a few kB more and a few ms more to encode, and any frame that is painted
+    shows the true state. Canvases without the web backend (Agg in tests) are left alone.
+    """
+    if not hasattr(canvas, "get_diff_image") or not hasattr(canvas, "_force_full"):
+        return
+    encode = canvas.get_diff_image
+
+    def whole_frame():
+        canvas._force_full = True
+        return encode()
+
+    canvas.get_diff_image = whole_frame
 
 
 def canvas_widget(fig) -> widgets.Widget:

@@ -1,7 +1,7 @@
 """Record mxnet 1.9.1's outputs so comparisons run where mxnet cannot be installed.
 
     python scripts/record_oracle.py            # seeded test cases + every notebook
-    python scripts/record_oracle.py --cases    # only the seeded test cases
+    python scripts/record_oracle.py --cases    # only the seeded test cases (and roi_oracle's examples)
     python scripts/record_oracle.py --notebooks notebooks/03_sppnet.ipynb
 
 Needs mxnet. Every call the notebooks make through ``roi_oracle.mxnet_output``
@@ -37,6 +37,16 @@ def record_cases(log: Path) -> int:
         roi_oracle.mxnet_output(case["op"], case["data"], case["rois"], case["out_grad"], **case["params"])
         count += 1
     return count
+
+
+def record_doctests() -> int:
+    """Run roi_oracle's own examples live, so they pass from the recording where mxnet is missing."""
+    import doctest
+
+    result = doctest.testmod(roi_oracle)
+    if result.failed:
+        raise SystemExit("roi_oracle's doctest failed with mxnet live; fix it before recording")
+    return result.attempted
 
 
 def record_notebooks(paths: list[Path], log: Path) -> None:
@@ -93,6 +103,7 @@ def main() -> int:
         os.environ[roi_oracle.RECORD_ENV] = str(log)
         if args.cases or both:
             print(f"recorded {record_cases(log)} seeded cases")
+            print(f"ran {record_doctests()} examples of roi_oracle's docstring")
         if args.notebooks is not None or both:
             paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
             record_notebooks(paths, log)

@@ -1,0 +1,53 @@
+"""Explorers under ipympl send whole frames, so a frame the browser drops cannot leave stale pixels.
+
+ipympl's browser side replaces a frame that has not finished loading when the next one
+arrives; with matplotlib's default diff frames the dropped change would never be painted
+(the browser test caught a figure ignoring a slider step this way).
+"""
+
+from __future__ import annotations
+
+import matplotlib
+import pytest
+
+from roi_widgets import common
+
+
+@pytest.fixture
+def ipympl_backend():
+    pytest.importorskip("ipympl")
+    previous = matplotlib.get_backend()
+    matplotlib.use("module://ipympl.backend_nbagg")
+    yield
+    matplotlib.use(previous)
+
+
+def frame_modes(explorer, steps):
+    canvas = explorer.figure.canvas
+    modes = []
+    for value in steps:
+        explorer.x2.value = value
+        canvas._png_is_old = True  # as after a draw: the next call encodes a frame
+        assert canvas.get_diff_image() is not None
+        modes.append(canvas._current_image_mode)
+    return modes
+
+
+def test_every_frame_is_whole(ipympl_backend):
+    from roi_widgets.align import AlignExplorer
+
+    explorer = AlignExplorer()
+    assert frame_modes(explorer, [3.75, 4.0, 3.75]) == ["full"] * 3
+
+
+def test_plain_ipympl_canvas_would_send_diffs(ipympl_backend):
+    """The default this guards against: the same steps on an untouched canvas send diffs."""
+    from roi_widgets.align import AlignExplorer
+
+    original = common.send_full_frames
+    common.send_full_frames = lambda canvas: None
+    try:
+        explorer = AlignExplorer()
+    finally:
+        common.send_full_frames = original
+    assert "diff" in frame_modes(explorer, [3.75, 4.0, 3.75])
