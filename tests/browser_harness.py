@@ -249,7 +249,12 @@ def key_step(page, explorer) -> float:
     page.keyboard.press("ArrowRight" if now < top else "ArrowLeft")
     elapsed = page.evaluate("() => window.__roiFigureChanged")
     if elapsed < 0:
-        raise AssertionError("the figure did not change after one key step on the slider")
+        after = handle.get_attribute("aria-valuenow")
+        status = explorer.locator(".widget-html-content").last.inner_text()
+        raise AssertionError(
+            f"the figure did not change within 10 s of one key step on the slider "
+            f"(slider {now:g} -> {after}; status line now: {status!r})"
+        )
     return elapsed
 
 
