@@ -170,7 +170,9 @@ def align_per_bin(data, rois, pooled_size, spatial_scale=1.0, sample_ratio=-1, a
 
 
 def steps_agree(data, rois, pooled_size, spatial_scale) -> dict[str, bool]:
-    """Do all the steps give ``roi_utils``' answers on this input? (Used by chapter 6.)"""
+    """Do all the steps give ``roi_utils``' answers on this input? RoI pooling's steps
+    bit for bit, ``align_per_bin`` to float32 rounding (1e-5 here). The tests run it on
+    random inputs; chapter 6 prints each step's difference itself."""
     pool = ru.roi_pool(data, rois, pooled_size, spatial_scale)
     align = ru.roi_align(data, rois, pooled_size, spatial_scale, 2)
     return {
@@ -187,9 +189,67 @@ def steps_agree(data, rois, pooled_size, spatial_scale) -> dict[str, bool]:
 # ---------------------------------------------------------------------------
 
 
+def nchw_write_back(boxes_last: np.ndarray) -> np.ndarray:
+    """``roi_pool``'s last step alone: copy each box's (PH, PW, C) result into an
+    (R, C, PH, PW) output, box by box, as ``roi_utils.roi_pool`` does.
+
+    >>> boxes = np.arange(12, dtype=np.float32).reshape(1, 2, 2, 3)
+    >>> nchw_write_back(boxes)[0, 1].tolist()
+    [[1.0, 4.0], [7.0, 10.0]]
+    """
+    r, ph, pw, c = boxes_last.shape
+    out = np.empty((r, c, ph, pw), boxes_last.dtype)
+    for index, box in enumerate(boxes_last):
+        out[index] = box.transpose(2, 0, 1)
+    return out
+
+
+def time_parts(data, rois, pooled_size=7, spatial_scale=1 / 16, sample_ratio=2, runs: int = 5):
+    """Where the time of ``roi_utils.roi_pool`` and ``roi_align`` goes, in ms (medians of ``runs``).
+
+    For each operator: ``"total"``; the ``"per-box overhead"``, timed as the same boxes on
+    the first channel only (almost no arithmetic is left, so this is an upper bound);
+    for ``roi_pool`` the ``"NCHW write-back"`` of every box's (PH, PW, C) result, timed
+    alone with ``nchw_write_back``; and the rest, the arithmetic: ``roi_pool``'s
+    ``"reductions"``, ``roi_align``'s ``"matrix products"``. The parts are measured
+    separately, so they add up to the total only roughly.
+
+    >>> data, rois = workload(1, 4, 6, 8, 3)
+    >>> sorted(time_parts(data, rois, runs=1)["roi_pool"])
+    ['NCHW write-back', 'per-box overhead', 'reductions', 'total']
+    """
+    x = np.asarray(data, np.float32)
+    one = x[:, :1]
+    ph, pw = ru._check_pooled_size(pooled_size)
+    pool = dict(pooled_size=pooled_size, spatial_scale=spatial_scale)
+    align = dict(sample_ratio=sample_ratio, **pool)
+    boxes_last = np.zeros((len(rois), ph, pw, x.shape[1]), np.float32)
+    parts = {
+        "roi_pool": {
+            "total": median_ms(lambda: ru.roi_pool(x, rois, **pool), runs),
+            "per-box overhead": median_ms(lambda: ru.roi_pool(one, rois, **pool), runs),
+            "NCHW write-back": median_ms(lambda: nchw_write_back(boxes_last), runs),
+        },
+        "roi_align": {
+            "total": median_ms(lambda: ru.roi_align(x, rois, **align), runs),
+            "per-box overhead": median_ms(lambda: ru.roi_align(one, rois, **align), runs),
+        },
+    }
+    parts["roi_pool"]["reductions"] = max(
+        0.0,
+        parts["roi_pool"]["total"]
+        - parts["roi_pool"]["per-box overhead"]
+        - parts["roi_pool"]["NCHW write-back"],
+    )
+    parts["roi_align"]["matrix products"] = max(
+        0.0, parts["roi_align"]["total"] - parts["roi_align"]["per-box overhead"]
+    )
+    return parts
+
+
 def bytes_read(data, rois, op: str, pooled_size=7, spatial_scale=1 / 16, sample_ratio=2) -> int:
     """Bytes any exact implementation must move: every map cell a box's bins (or
-    samples) touch, once per channel, plus the float32 output."""
+    samples) touch, read once per channel, plus the float32 output written."""
     _, c, h, w = np.shape(data)
     ph, pw = ru._check_pooled_size(pooled_size)
     total = 0
@@ -207,6 +267,6 @@ def bytes_read(data, rois, op: str, pooled_size=7, spatial_scale=1 / 16, sample_
 
 
 def read_bandwidth(size_bytes: int, runs: int = 5) -> float:
-    """GB/s for reading (summing) a float32 array of ``size_bytes``."""
+    """GB/s (1e9 bytes per second) for reading (summing) a float32 array of ``size_bytes``."""
     a = np.ones(size_bytes // 4, np.float32)
     return size_bytes / (median_ms(a.sum, runs) / 1000) / 1e9

@@ -1,7 +1,7 @@
 """Chapter 5 exercises (gradients).
 
 >>> from roi_exercises.ch5 import exercises
->>> bool(exercises.check("contributions", 4, quiet=True))
+>>> bool(exercises.check("contributions", 2, quiet=True))
 True
 """
 
@@ -16,26 +16,27 @@ from roi_widgets.grad import grad_map
 MAP = grad_map()
 BOX = [0, 2, 1, 4, 3]
 OUT_GRAD = np.array([[[[0.5, -1.0], [2.0, 0.25]]]], np.float32)
+POOL_BOX = [0, 0, 2, 2, 4]
 ALIGN_BOX = [0, 1.0, 1.0, 2.0, 2.0]
-ONES = np.ones((1, 1, 1, 1), np.float32)
 
 
 exercises = ExerciseSet(
     Exercise(
         "cell_gradient",
-        "RoI pooling of BOX on MAP (pooled 2x2, scale 1) with upstream gradient OUT_GRAD: the input gradient "
-        "at row 2, column 3.",
-        expected=lambda: float(ru.roi_pool_backward(OUT_GRAD, MAP, [BOX], 2)[0, 0, 2, 3]),
+        "RoI pooling of POOL_BOX on MAP (pooled 2x2, scale 1) with upstream gradient OUT_GRAD: the input "
+        "gradient at row 3, column 1.",
+        expected=lambda: float(ru.roi_pool_backward(OUT_GRAD, MAP, [POOL_BOX], 2)[0, 0, 3, 1]),
         atol=1e-6,
-        hint="Find which bins' maxima sit at (2, 3) with ru.roi_pool_argmax; add their upstream gradients.",
-        solution="float(ru.roi_pool_backward(OUT_GRAD, MAP, [BOX], 2)[0, 0, 2, 3])",
+        hint="Find which bins' maxima sit at (3, 1) with ru.roi_pool_argmax(MAP, [POOL_BOX], 2); "
+        "add those bins' entries of OUT_GRAD.",
+        solution="answer_1 = float(ru.roi_pool_backward(OUT_GRAD, MAP, [POOL_BOX], 2)[0, 0, 3, 1])",
     ),
     Exercise(
         "contributions",
-        "Same box, pooled 2x2: how many of the four bins send their gradient to the cell at row 2, column 3?",
-        expected=lambda: int((ru.roi_pool_argmax(MAP, [BOX], 2)[1] == 2 * 6 + 3).sum()),
+        "Same box, pooled 2x2: how many of the four bins send their gradient to the cell at row 3, column 1?",
+        expected=lambda: int((ru.roi_pool_argmax(MAP, [POOL_BOX], 2)[1] == 3 * 6 + 1).sum()),
         hint="The argmax index of a bin is row * 6 + column on this 6-wide map.",
-        solution="int((ru.roi_pool_argmax(MAP, [BOX], 2)[1] == 2 * 6 + 3).sum())",
+        solution="answer_2 = int((ru.roi_pool_argmax(MAP, [POOL_BOX], 2)[1] == 3 * 6 + 1).sum())",
     ),
     Exercise(
         "align_cell",
@@ -47,6 +48,6 @@ exercises = ExerciseSet(
         atol=1e-6,
         hint="One sample at the box centre (1.5, 1.5): each of its four neighbours gets weight 0.5 * 0.5.",
         solution="g = np.ones((1, 1, 1, 1))\n"
-        "float(ru.roi_align_backward(g, MAP, [ALIGN_BOX], 1, 1.0, 1)[0, 0, 1, 1])",
+        "answer_3 = float(ru.roi_align_backward(g, MAP, [ALIGN_BOX], 1, 1.0, 1)[0, 0, 1, 1])",
     ),
 )

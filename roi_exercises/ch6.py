@@ -37,7 +37,7 @@ exercises = ExerciseSet(
         "take MAP[0, 0, rows].max(axis=0) first, then the max of its cols.",
         solution="bins = ru.roi_pool_bins(POOL_BOX, (2, 3), 1.0, (7, 9))\n"
         "rows, cols = bins.cells(1, 2)\n"
-        "answer = float(MAP[0, 0, rows].max(axis=0)[cols].max())",
+        "answer_1 = float(MAP[0, 0, rows].max(axis=0)[cols].max())",
     ),
     Exercise(
         "align_two_products",
@@ -48,17 +48,17 @@ exercises = ExerciseSet(
         hint="s = ru.roi_align_samples(ALIGN_BOX, 2, 1.0, 2, False, (7, 9)); "
         "Ry = s.y.weight_matrix(7), Cx = s.x.weight_matrix(9); divide by s.count.",
         solution="s = ru.roi_align_samples(ALIGN_BOX, 2, 1.0, 2, False, (7, 9))\n"
-        "answer = s.y.weight_matrix(7) @ MAP[0, 0] @ s.x.weight_matrix(9).T / s.count",
+        "answer_2 = s.y.weight_matrix(7) @ MAP[0, 0] @ s.x.weight_matrix(9).T / s.count",
     ),
     Exercise(
         "bytes_floor",
-        "The least number of bytes roi_pool must read and write for the one box in BYTES_ROIS on "
-        "BYTES_DATA (pooled 7, scale 1/16): cells its bins span x channels x 4 bytes, plus the output.",
+        "The fewest bytes roi_pool must move for the one box in BYTES_ROIS on BYTES_DATA (pooled 7, "
+        "scale 1/16): the cells its bins span x channels x 4 bytes read, plus its float32 output written.",
         expected=lambda: rs.bytes_read(BYTES_DATA, BYTES_ROIS, "roi_pool"),
         hint="The bins span rows bins.hstart.min()..bins.hend.max() and the same for columns; "
         "the output is 256 x 7 x 7 float32 values.",
         solution="bins = ru.roi_pool_bins(BYTES_ROIS[0], 7, 1 / 16, (38, 50))\n"
         "rows = bins.hend.max() - bins.hstart.min(); cols = bins.wend.max() - bins.wstart.min()\n"
-        "answer = int(rows * cols * 256 * 4 + 256 * 49 * 4)",
+        "answer_3 = int(rows * cols * 256 * 4 + 256 * 49 * 4)",
     ),
 )

@@ -62,7 +62,8 @@ def compare(answer, expected, *, atol: float = 0.0) -> Result:
             False, "Not attempted yet: replace the ... with your answer and run the cell again.", False
         )
     if isinstance(answer, (str, bytes)):
-        return Result(False, f"Answer with numbers, not text (got a {type(answer).__name__}): drop the quotes.")
+        kind = type(answer).__name__
+        return Result(False, f"Answer with numbers, not text (got a {kind}): drop the quotes.")
     if isinstance(expected, (bool, np.bool_)):
         if not isinstance(answer, (bool, np.bool_)):
             return Result(False, f"Answer with True or False (got {type(answer).__name__}).")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import roi_speed as rs
 import roi_utils as ru
+from roi_exercises import ch6
 from roi_exercises.ch6 import ALIGN_BOX, BYTES_ROIS, MAP, POOL_BOX, exercises
 
 
@@ -56,3 +58,19 @@ def test_hint_and_solution_print(capsys):
     exercises.solution("bytes_floor")
     out = capsys.readouterr().out
     assert "Hint" in out and "Solution" in out
+
+
+@pytest.mark.parametrize(
+    "number, name", list(enumerate(["separable_max", "align_two_products", "bytes_floor"], 1))
+)
+def test_solutions_pasted_into_the_notebook_pass(number, name):
+    """The notebook's cells check answer_1, answer_2, answer_3: the solutions assign those names."""
+    names = ("MAP", "POOL_BOX", "ALIGN_BOX", "BYTES_DATA", "BYTES_ROIS")
+    namespace = {"np": np, "ru": ru, "rs": rs, **{k: getattr(ch6, k) for k in names}}
+    exec(exercises.exercises[name].solution, namespace)
+    assert exercises.check(name, namespace[f"answer_{number}"], quiet=True)
+
+
+def test_text_answers_are_refused(capsys):
+    assert not exercises.check("bytes_floor", str(right_answers()["bytes_floor"]))
+    assert "not text" in capsys.readouterr().out

@@ -56,3 +56,37 @@ def test_benchmark_script_runs():
         "roi_align_backward sr=2",
     ):
         assert op in result.stdout
+
+
+def test_nchw_write_back_is_a_transpose():
+    boxes = np.random.default_rng(0).standard_normal((3, 2, 4, 5)).astype(np.float32)
+    np.testing.assert_array_equal(rs.nchw_write_back(boxes), boxes.transpose(0, 3, 1, 2))
+
+
+def test_time_parts_names_every_part():
+    data, rois = rs.workload(1, 4, 9, 11, 5)
+    parts = rs.time_parts(data, rois, runs=1)
+    assert set(parts["roi_pool"]) == {"total", "per-box overhead", "NCHW write-back", "reductions"}
+    assert set(parts["roi_align"]) == {"total", "per-box overhead", "matrix products"}
+    assert all(ms >= 0 for op in parts.values() for ms in op.values())
+
+
+def test_chapter_6_prose_numbers():
+    """Numbers chapter 6 states about its (seeded) workloads, not about the machine."""
+    data, rois = rs.workload(batch=1, channels=16, height=38, width=50, boxes=40, seed=0)
+    columns = []
+    for roi in rois:
+        bins = ru.roi_pool_bins(roi, 7, 1 / 16, (38, 50))
+        columns.append(max(0, int(bins.wend.max() - bins.wstart.min())))
+    assert np.median(columns) == 5  # "5 for the median of these 40 boxes"
+    big_data, big_rois = rs.workload(**rs.WORKLOADS["vgg16"])
+    rows = []
+    for roi in big_rois:
+        read = ru.roi_align_samples(roi, 7, 1 / 16, 2, False, (38, 50)).y.weight_matrix(38).any(axis=0)
+        if read.any():
+            rows.append(np.flatnonzero(read).ptp() + 1)
+    assert np.median(rows) == 6  # "6 for the median box of this head"
+    output = len(big_rois) * 512 * 49 * 4
+    assert round(output / 1e6, 1) == 30.1
+    assert round(rs.bytes_read(big_data, big_rois, "roi_pool") / 1e6) == 72
+    assert round(rs.bytes_read(big_data, big_rois, "roi_align") / 1e6) == 75
