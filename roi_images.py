@@ -25,7 +25,7 @@ import numpy as np
 import roi_utils as ru
 
 PHOTO = "grace_hopper.jpg"
-"""A photograph that ships with matplotlib (its sample data): Grace Hopper, 512 wide, 600 tall."""
+"""A photograph that ships with matplotlib (its sample data): Grace Hopper, 600 rows by 512 columns."""
 
 FILTERS = {
     "vertical edges": np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], np.float32),
@@ -33,7 +33,8 @@ FILTERS = {
     "blob": np.array([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], np.float32),
     "brightness": np.full((3, 3), 1 / 9, np.float32),
 }
-"""The backbone's filters, one output channel each (Sobel x, Sobel y, a Laplacian-like blob, a box mean)."""
+"""The backbone's filters, one output channel each: Sobel x, Sobel y, a blob (8 times the centre
+minus the sum of its 8 neighbours, a Laplacian), a 3x3 mean."""
 
 
 @lru_cache(maxsize=1)
@@ -107,27 +108,39 @@ def rounding_areas(roi, spatial_scale: float, map_shape) -> dict[str, float]:
     Corners are inclusive pixel indices: ``[b, x1, y1, x2, y2]`` covers pixels
     ``x1..x2`` and ``y1..y2``, the interval ``[x1 - 0.5, x2 + 0.5]`` if pixel ``x``
     has its centre at ``x``. RoI pooling reads cells ``roi_start..roi_end``
-    (``ru.roi_pool_bins``), and under its rounding pixel ``x`` belongs to cell
-    ``round(x * scale)``, so cell ``k`` stands for ``[(k - 0.5) / scale, (k + 0.5) / scale]``.
-    Returns both areas, their overlap, what rounding loses and what it gains.
+    (``ru.roi_pool_bins``), clipped to the map, and under its rounding pixel ``x``
+    belongs to cell ``round(x * scale)``, so cell ``k`` stands for
+    ``[(k - 0.5) / scale, (k + 0.5) / scale]``. Returns the box's area, the area of
+    the cells RoI pooling reads (``rounded``; 0 when they are all off the map),
+    their overlap, what rounding loses and what it gains.
 
     >>> a = rounding_areas([0, 40, 40, 200, 120], 1 / 16, (37, 32))
     >>> a["box"], a["rounded"], a["lost"], a["gained"]
     (13041.0, 16896.0, 120.75, 3975.75)
+
+    A box in the photo's bottom rows rounds to row 37 of a 37-row map: nothing is read.
+
+    >>> a = rounding_areas([0, 500, 590, 511, 599], 1 / 16, (37, 32))
+    >>> a["box"], a["rounded"], a["lost"]
+    (120.0, 0.0, 120.0)
     """
     bins = ru.roi_pool_bins(roi, 1, spatial_scale, map_shape)
+    height, width = bins.map_shape
     cell = 1.0 / spatial_scale
     _, x1, y1, x2, y2 = (float(v) for v in roi)
     bx1, bx2, by1, by2 = x1 - 0.5, max(x2, x1) + 0.5, y1 - 0.5, max(y2, y1) + 0.5
-    rx1, rx2 = (bins.roi_start_w - 0.5) * cell, (bins.roi_start_w + bins.roi_width - 0.5) * cell
-    ry1, ry2 = (bins.roi_start_h - 0.5) * cell, (bins.roi_start_h + bins.roi_height - 0.5) * cell
+    # the cells read: roi_start .. roi_start + roi_width - 1, clipped to the map
+    c1, c2 = np.clip([bins.roi_start_w, bins.roi_start_w + bins.roi_width], 0, width)
+    r1, r2 = np.clip([bins.roi_start_h, bins.roi_start_h + bins.roi_height], 0, height)
+    rx1, rx2 = (c1 - 0.5) * cell, (max(c2, c1) - 0.5) * cell
+    ry1, ry2 = (r1 - 0.5) * cell, (max(r2, r1) - 0.5) * cell
     box = (bx2 - bx1) * (by2 - by1)
-    rounded = (rx2 - rx1) * (ry2 - ry1)
+    rounded = float((rx2 - rx1) * (ry2 - ry1))
     overlap = max(min(bx2, rx2) - max(bx1, rx1), 0) * max(min(by2, ry2) - max(by1, ry1), 0)
     return {
         "box": box,
         "rounded": rounded,
-        "overlap": overlap,
-        "lost": box - overlap,
-        "gained": rounded - overlap,
+        "overlap": float(overlap),
+        "lost": float(box - overlap),
+        "gained": float(rounded - overlap),
     }

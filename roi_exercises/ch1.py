@@ -41,6 +41,39 @@ def _bin_cells():
     return (rows.start, rows.stop, cols.start, cols.stop)
 
 
+ROUNDING_BOX = [0, 10, 0, 26, 9]
+"""Exercise 5's box: at scale 1/4 both x1 and x2 land on half a cell (2.5 and 6.5)."""
+
+
+def _rounded_columns():
+    bins = ru.roi_pool_bins(ROUNDING_BOX, 1, 0.25, (8, 8))
+    return (bins.roi_start_w, bins.roi_end_w)
+
+
+def _same(answer, numbers) -> bool:
+    try:
+        return np.array_equal(np.asarray(answer, dtype=np.float64), np.asarray(numbers, dtype=np.float64))
+    except (TypeError, ValueError):
+        return False
+
+
+def _explain_by_hand(answer) -> str | None:
+    if _same(answer, disjoint_pool(ARANGE, [0, 1, 0, 3, 2], 2)):
+        return (
+            "That is the disjoint-bins picture (1 + 2 cells). mxnet's bins run from floor to ceil "
+            "and share the middle row and column."
+        )
+    return None
+
+
+def _explain_rounding(answer) -> str | None:
+    corners = np.array(ROUNDING_BOX[1::2], dtype=np.float64) * 0.25
+    if _same(answer, np.round(corners)) or _same(answer, np.floor(corners)):
+        # here both give the same: 2.5 and 6.5 go to the even number, which is also the floor
+        return "That is what np.round (halves to the even number) or floor gives; the kernel uses C's round."
+    return None
+
+
 exercises = ExerciseSet(
     Exercise(
         "by_hand",
@@ -49,12 +82,15 @@ exercises = ExerciseSet(
         hint="The box covers columns 1..3 and rows 0..2 (inclusive): 3 cells each way, so bin_size = 1.5; "
         "bin 0 reads [floor(0), ceil(1.5)) = [0, 2) and bin 1 reads [floor(1.5), ceil(3)) = [1, 3), "
         "both shifted by the box's start.",
-        solution="ru.roi_pool(ARANGE, [[0, 1, 0, 3, 2]], 2)[0, 0]",
+        solution="# column bins read columns 1-2 and 2-3, row bins rows 0-1 and 1-2; on ARANGE\n"
+        "# (4 * row + column) each bin's maximum is its bottom-right cell: 4*1+2 = 6, 7, 4*2+2 = 10, 11\n"
+        "ru.roi_pool(ARANGE, [[0, 1, 0, 3, 2]], 2)[0, 0]",
+        explain_wrong=_explain_by_hand,
     ),
     Exercise(
         "bin_cells",
-        "Box [0, 0, 1, 4, 5] pooled 2x2 on a 7x7 map: which rows and columns does bin (1, 0) read? "
-        "Answer (row_start, row_end, col_start, col_end) with the ends excluded.",
+        "Box [0, 0, 1, 4, 5] pooled 2x2 on a 7x7 map: which rows and columns does row bin 1, column bin 0 "
+        "read? Answer (row_start, row_end, col_start, col_end) with the ends excluded.",
         expected=_bin_cells,
         hint="Rows 1..5 inclusive are 5 rows: bin_size 2.5, so row bin 1 is [floor(2.5), ceil(5)) = [2, 5) "
         "plus the start row 1. Columns 0..4 are 5 columns too.",
@@ -74,13 +110,19 @@ exercises = ExerciseSet(
         expected=lambda: ru.roi_pool(ARANGE, [[0, 2, 2, 7, 7]], 2)[0, 0],
         hint="6 cells per side, bins of 3: [2, 5) is clipped to [2, 4), [5, 8) is clipped to nothing. "
         "What does an empty bin output?",
-        solution="ru.roi_pool(ARANGE, [[0, 2, 2, 7, 7]], 2)[0, 0]",
+        solution="# 6 cells per side in bins of 3: [2, 5) clips to [2, 4), [5, 8) to nothing;\n"
+        "# bin (0, 0) reads rows and columns 2-3 (maximum 15), the other three bins are empty: 0\n"
+        "ru.roi_pool(ARANGE, [[0, 2, 2, 7, 7]], 2)[0, 0]",
     ),
     Exercise(
         "rounding",
-        "At spatial_scale 1/2, a box starts at x1 = 5 image pixels. Which map column does it start at?",
-        expected=lambda: ru.roi_pool_bins([0, 5, 0, 9, 9], 1, 0.5, (8, 8)).roi_start_w,
-        hint="5 * 0.5 = 2.5. C's round() goes half away from zero; numpy's np.round goes to even.",
-        solution="ru.roi_pool_bins([0, 5, 0, 9, 9], 1, 0.5, (8, 8)).roi_start_w  # int(ru.c_round(2.5))",
+        "At spatial_scale 1/4, a box has x1 = 10 and x2 = 26 image pixels. Which map columns does it "
+        "start and end at? Answer (start_col, end_col).",
+        expected=_rounded_columns,
+        hint="10 / 4 = 2.5 and 26 / 4 = 6.5. C's round() goes half away from zero; numpy's np.round "
+        "goes to the even number.",
+        solution="# C's round: 2.5 -> 3 and 6.5 -> 7 (np.round would give 2 and 6)\n"
+        "bins = ru.roi_pool_bins([0, 10, 0, 26, 9], 1, 0.25, (8, 8))\n(bins.roi_start_w, bins.roi_end_w)",
+        explain_wrong=_explain_rounding,
     ),
 )

@@ -1,5 +1,8 @@
 """Chapter 2 exercises (from image to feature map).
 
+``BOX`` is used only here: the chapter's examples and figures use other boxes, so
+no printed number gives an answer away.
+
 >>> from roi_exercises.ch2 import exercises
 >>> bool(exercises.check("scale_for_stride_32", 1 / 32, quiet=True))
 True
@@ -7,12 +10,17 @@ True
 
 from __future__ import annotations
 
+import numpy as np
+
 import roi_images as ri
 import roi_utils as ru
 from roi_exercises.core import Exercise, ExerciseSet
 
-BOX = [0, 100, 57, 309, 250]
+BOX = [0, 72, 200, 264, 350]
+"""The exercises' image box ``[batch, x1, y1, x2, y2]``: three corners land on half a cell at stride 16."""
+
 MAP_SHAPE = (37, 32)
+"""(rows, columns) of the photo's stride-16 map: ``ri.feature_map(ri.load_photo(), 16).shape[2:]``."""
 
 
 def _area_change() -> float:
@@ -25,15 +33,45 @@ def _rounded_cells():
     return (bins.roi_start_w, bins.roi_start_h, bins.roi_end_w, bins.roi_end_h)
 
 
+def _same(answer, numbers) -> bool:
+    try:
+        return np.array_equal(np.asarray(answer, dtype=np.float64), np.asarray(numbers, dtype=np.float64))
+    except (TypeError, ValueError):
+        return False
+
+
+def _explain_cells(answer) -> str | None:
+    corners = np.asarray(BOX[1:], dtype=np.float64) / 16
+    if _same(answer, np.round(corners)):
+        return "That is numpy's np.round, which sends halves to the even number; the kernel uses C's round."
+    if _same(answer, np.floor(corners)):
+        return "That rounds down (floor or int()); the kernel rounds to the nearest, halves away from zero."
+    return None
+
+
+def _explain_area(answer) -> str | None:
+    _, x1, y1, x2, y2 = BOX
+    areas = ri.rounding_areas(BOX, 1 / 16, MAP_SHAPE)
+    if _same(answer, areas["rounded"] - (x2 - x1) * (y2 - y1)):
+        return "Corners are inclusive: the box is x2 - x1 + 1 pixels wide, not x2 - x1."
+    if _same(answer, areas["gained"]) or _same(answer, -areas["lost"]):
+        return "Give the whole change of area, rounded area minus box area, not one part of it."
+    return None
+
+
 exercises = ExerciseSet(
     Exercise(
         "rounded_cells",
         "Image box BOX at stride 16: the map cells RoI pooling uses, as "
         "(start_col, start_row, end_col, end_row), ends included.",
         expected=_rounded_cells,
-        hint="Divide each corner by 16 and round half away from zero (ru.c_round).",
-        solution="bins = ru.roi_pool_bins(BOX, 1, 1 / 16, MAP_SHAPE)\n"
+        hint="Divide each corner by 16 and round to the nearest whole number, halves away from zero "
+        "(C's round, ru.c_round): 4.5 becomes 5.",
+        solution="# each corner / 16, rounded half away from zero: 72/16 = 4.5 -> 5, 200/16 = 12.5 -> 13,\n"
+        "# 264/16 = 16.5 -> 17, 350/16 = 21.875 -> 22\n"
+        "bins = ru.roi_pool_bins(BOX, 1, 1 / 16, MAP_SHAPE)\n"
         "(bins.roi_start_w, bins.roi_start_h, bins.roi_end_w, bins.roi_end_h)",
+        explain_wrong=_explain_cells,
     ),
     Exercise(
         "area_change",
@@ -43,7 +81,9 @@ exercises = ExerciseSet(
         atol=1e-6,
         hint="The rounded box spans (end - start + 1) cells of 16 pixels each way; the box spans "
         "x2 - x1 + 1 by y2 - y1 + 1 pixels (corners are inclusive).",
-        solution="a = ri.rounding_areas(BOX, 1 / 16, MAP_SHAPE)\na['rounded'] - a['box']",
+        solution="# rounded: (17 - 5 + 1) x (22 - 13 + 1) cells = 208 x 160 px; box: 193 x 151 px\n"
+        "a = ri.rounding_areas(BOX, 1 / 16, MAP_SHAPE)\na['rounded'] - a['box']",
+        explain_wrong=_explain_area,
     ),
     Exercise(
         "scale_for_stride_32",

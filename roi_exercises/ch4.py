@@ -1,7 +1,7 @@
 """Chapter 4 exercises (RoIAlign).
 
 >>> from roi_exercises.ch4 import exercises
->>> bool(exercises.check("adaptive_count", 6, quiet=True))
+>>> bool(exercises.check("adaptive_count", 8, quiet=True))
 True
 """
 
@@ -14,8 +14,39 @@ from roi_exercises.core import Exercise, ExerciseSet
 
 MAP = np.random.default_rng(44).integers(0, 10, (1, 1, 5, 5)).astype(np.float32)
 ONE_BIN_BOX = [0, 1.0, 1.0, 2.0, 3.0]
-BIG_BOX = [0, 0.0, 0.0, 20.0, 12.0]
-SAMPLE_BOX = [0, 0.3, 0.6, 3.1, 2.2]
+BIG_BOX = [0, 3.0, 2.0, 17.0, 27.0]
+"""Not one of the boxes the notebook prints sample counts for."""
+BIG_MAP_SHAPE = (32, 24)
+SAMPLE_BOX = [0, 0.2, 0.7, 3.0, 2.5]
+"""Its samples (sample_ratio 1) sit off whole numbers, so each reads four cells with weight > 0."""
+
+
+def _sample_cells() -> list[tuple[int, int]]:
+    s = ru.roi_align_samples(SAMPLE_BOX, 2, 1.0, 1, False, (5, 5))
+    return sorted((r, c) for r, c, _ in s.neighbours(0, 1, 0, 0))
+
+
+def _explain_neighbours(answer) -> str | None:
+    try:
+        pairs = [tuple(int(v) for v in pair) for pair in answer]
+    except (TypeError, ValueError):
+        return None
+    right = _sample_cells()
+    if pairs != right and sorted(pairs) == right:
+        return "Order matters here: give the list sorted, as sorted(...) does (by row, then column)."
+    if sorted((c, r) for r, c in pairs) == right:
+        return "Each pair is (row, col): the row comes from y, the column from x."
+    return None
+
+
+def _explain_count(answer) -> str | None:
+    inclusive = [0, *BIG_BOX[1:3], BIG_BOX[3] + 1, BIG_BOX[4] + 1]
+    if (
+        np.ndim(answer) == 0
+        and answer == ru.roi_align_samples(inclusive, 7, 1.0, -1, False, BIG_MAP_SHAPE).count
+    ):
+        return "RoIAlign's box is x2 - x1 wide, without RoI pooling's + 1."
+    return None
 
 
 exercises = ExerciseSet(
@@ -32,23 +63,24 @@ exercises = ExerciseSet(
     ),
     Exercise(
         "adaptive_count",
-        "Box BIG_BOX (20 x 12 cells at scale 1) pooled 7x7 with sample_ratio=-1: how many samples per bin?",
-        expected=lambda: ru.roi_align_samples(BIG_BOX, 7, 1.0, -1, False, (16, 24)).count,
-        hint="Adaptive: ceil(height / 7) rows of samples times ceil(width / 7) columns.",
-        solution="ru.roi_align_samples(BIG_BOX, 7, 1.0, -1, False, (16, 24)).count\n"
-        "# = ceil(12/7) * ceil(20/7)",
+        "Box BIG_BOX (in map cells, scale 1) pooled 7x7 with sample_ratio=-1 (aligned=False): "
+        "how many samples per bin?",
+        expected=lambda: ru.roi_align_samples(BIG_BOX, 7, 1.0, -1, False, BIG_MAP_SHAPE).count,
+        hint="Adaptive: ceil(height / 7) rows of samples times ceil(width / 7) columns, where "
+        "width = x2 - x1 and height = y2 - y1.",
+        solution=f"ru.roi_align_samples(BIG_BOX, 7, 1.0, -1, False, {BIG_MAP_SHAPE}).count\n"
+        f"# = ceil({BIG_BOX[4] - BIG_BOX[2]:g}/7) * ceil({BIG_BOX[3] - BIG_BOX[1]:g}/7)",
+        explain_wrong=_explain_count,
     ),
     Exercise(
         "neighbours",
-        "Box SAMPLE_BOX pooled 2x2, sample_ratio 1: the four (row, col) cells read by bin (0, 1)'s sample, "
-        "as a sorted list of (row, col) pairs.",
-        expected=lambda: sorted(
-            (r, c)
-            for r, c, _ in ru.roi_align_samples(SAMPLE_BOX, 2, 1.0, 1, False, (5, 5)).neighbours(0, 1, 0, 0)
-        ),
-        hint="The sample sits at the centre of the bin: x = 0.3 + 1.5 * 1.4, y = 0.6 + 0.5 * 0.8. "
+        "Box SAMPLE_BOX pooled 2x2, sample_ratio 1 (aligned=False): the four (row, col) cells read by "
+        "bin (0, 1)'s sample, as a sorted list of (row, col) pairs.",
+        expected=_sample_cells,
+        hint="The sample sits at the centre of the bin: x = 0.2 + 1.5 * 1.4, y = 0.7 + 0.5 * 0.9. "
         "Its neighbours are floor and floor + 1 along each axis.",
         solution="s = ru.roi_align_samples(SAMPLE_BOX, 2, 1.0, 1, False, (5, 5))\n"
         "sorted((r, c) for r, c, _ in s.neighbours(0, 1, 0, 0))",
+        explain_wrong=_explain_neighbours,
     ),
 )

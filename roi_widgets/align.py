@@ -22,6 +22,8 @@ from roi_widgets.common import Explorer, MapPanel, NumberControl, new_figure, se
 
 SIDE = 6
 RATIOS = (-1, 1, 2, 3, 4)
+CORNER = 0.45
+"""Weight labels sit this far from their cell's centre, towards the corner away from the sample."""
 
 
 def align_map(seed: int = 4) -> np.ndarray:
@@ -52,12 +54,27 @@ class AlignExplorer(Explorer):
         self.points = self.ax_map.scatter([], [], s=14, color="#1f77b4", zorder=3)
         self.outside = self.ax_map.scatter([], [], s=14, facecolors="none", edgecolors="grey", zorder=3)
         self.chosen = self.ax_map.scatter([], [], s=90, marker="*", color="darkorange", zorder=4)
+        # one label per neighbour, in the cell's corner away from the sample (the neighbours are
+        # (low, low), (low, high), (high, low), (high, high)): clear of the sample, the cell's value
+        # at its centre and the other labels; a white backing keeps it readable over the box's lines
         self.weight_texts = [
-            self.ax_map.text(0, 0, "", fontsize=7, color="darkred", ha="left", va="top", zorder=5)
-            for _ in range(4)
+            self.ax_map.text(
+                0,
+                0,
+                "",
+                fontsize=7,
+                color="darkred",
+                ha="right" if col_high else "left",
+                va="bottom" if row_high else "top",
+                zorder=5,
+                bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none", alpha=0.8),
+            )
+            for row_high in (False, True)
+            for col_high in (False, True)
         ]
         self.out_panel = MapPanel(self.ax_out, 4, cmap="Blues", fontsize=9)
-        self.ax_out.set_title("roi_align output", fontsize=10)
+        # a fixed y skips matplotlib's search for tick labels above the axes at every draw
+        self.ax_out.set_title("roi_align output", fontsize=10, y=1.0)
         self.x1 = NumberControl("x1", box[0], -2.0, SIDE + 2, step=0.25, integer=False)
         self.y1 = NumberControl("y1", box[1], -2.0, SIDE + 2, step=0.25, integer=False)
         self.x2 = NumberControl("x2", box[2], -2.0, SIDE + 2, step=0.25, integer=False).mark_key()
@@ -152,20 +169,42 @@ class AlignExplorer(Explorer):
         self.chosen.set_offsets([[x.coord[j, b], y.coord[i, a]]])
         terms = samples.neighbours(i, j, a, b)
         self.neighbour_cells.set_paths([Rectangle((c - 0.5, r - 0.5), 1, 1) for r, c, w in terms if w > 0])
-        for text, (row, col, weight) in zip(self.weight_texts, terms, strict=True):
-            text.set_position((col, row + 0.33))
+        for k, (text, (row, col, weight)) in enumerate(zip(self.weight_texts, terms, strict=True)):
+            row_high, col_high = k >= 2, k % 2 == 1
+            text.set_position(
+                (col + (CORNER if col_high else -CORNER), row + (CORNER if row_high else -CORNER))
+            )
             text.set_text(f"{weight:.2f}" if weight > 0 else "")
         values = self.output_values()
         self.out_panel.set_map(values, show_values=True)
         self.out_panel.set_values(values, fmt="{:.3f}")
+        self.ax_out.set_title("roi_align output", fontsize=10, y=1.0)
         outside = int((~valid).sum())
         self.ax_map.set_title(
             f"{samples.y.grid} x {samples.x.grid} samples per bin (count {samples.count}); "
             f"star = sample ({i},{j},{a},{b})",
             fontsize=8,
+            y=1.0,
         )
-        problem = f"{outside} sample(s) outside [-1, size]: they count as 0" if outside else None
-        set_status(self.status, self.call(), problem)
+        problems = [f"{outside} sample(s) outside [-1, size]: they count as 0"] if outside else []
+        problems += self._forced_sides(right, bottom)
+        set_status(self.status, self.call(), "; ".join(problems) or None)
+
+    def _forced_sides(self, right: float, bottom: float) -> list[str]:
+        """With aligned=False, roi_align (like mxnet) stretches a box less than one cell wide or
+        tall to one cell: say so when the drawn box (from roi_align_samples) ends past x2 or y2."""
+        _, _, x2, y2 = self.box_corners()
+        sides = [
+            name
+            for name, corner, drawn in (("wide", x2, right), ("tall", y2, bottom))
+            if drawn > corner + 1e-3
+        ]
+        if not sides:
+            return []
+        return [
+            f"box forced to 1 cell {' and '.join(sides)}: with aligned=False the width is "
+            "max(x2 - x1, 1) and the height max(y2 - y1, 1)"
+        ]
 
     def _show_nothing(self, reason: str) -> None:
         for artist in (self.points, self.outside, self.chosen):
@@ -175,5 +214,8 @@ class AlignExplorer(Explorer):
         self.neighbour_cells.set_paths([])
         for text in self.weight_texts:
             text.set_text("")
-        self.ax_map.set_title("no output: see the line below", fontsize=8)
+        self.ax_map.set_title("no output: see the line below", fontsize=8, y=1.0)
+        ph, pw = self.ph.value, self.pw.value
+        self.out_panel.set_map(np.full((ph, pw), np.nan), vmin=0, vmax=1, show_values=False)
+        self.ax_out.set_title("roi_align output: none", fontsize=10, y=1.0)
         set_status(self.status, self.call(), reason)

@@ -5,6 +5,8 @@
 >>> check.x2.value = 3
 >>> check.output_text.get_text()
 'roi_pool output: [[5.0, 7.0], [9.0, 11.0]]'
+>>> check.call()
+'ru.roi_pool(explorer.data, [[0, 0, 0, 3, 2]], (2, 2))[0, 0]'
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ class RenderCheck(Explorer):
     """The seed's 4x4 map with box ``[0, 0, 0, x2, 2]``; the slider moves x2 and the output follows."""
 
     def __init__(self):
+        self._data = SEED_MAP
         self.figure = new_figure(4.2, 3.0)
         ax = self.figure.add_subplot()
         ax.imshow(SEED_MAP[0, 0], cmap="Blues")
@@ -36,12 +39,20 @@ class RenderCheck(Explorer):
         self._assemble([self.x2.box])
         self.update()
 
+    def rois(self) -> list[list[int]]:
+        return [[0, 0, 0, self.x2.value, 2]]
+
+    def output_values(self) -> np.ndarray:
+        return ru.roi_pool(SEED_MAP, self.rois(), (2, 2))[0, 0]
+
+    def call(self) -> str:
+        """The call that reproduces the title, for a notebook where the explorer is ``explorer``."""
+        return f"ru.roi_pool(explorer.data, {self.rois()}, (2, 2))[0, 0]"
+
     def _redraw(self) -> None:
-        rois = [[0, 0, 0, self.x2.value, 2]]
-        bins = ru.roi_pool_bins(rois[0], (2, 2), 1.0, (4, 4))
+        bins = ru.roi_pool_bins(self.rois()[0], (2, 2), 1.0, (4, 4))
         left, right = bins.roi_start_w - 0.5, bins.roi_end_w + 0.5
         top, bottom = bins.roi_start_h - 0.5, bins.roi_end_h + 0.5
         self.box_line.set_data([left, right, right, left, left], [top, top, bottom, bottom, top])
-        out = ru.roi_pool(SEED_MAP, rois, (2, 2))[0, 0]
-        self.output_text.set_text(f"roi_pool output: {out.tolist()}")
-        set_status(self.status, f"ru.roi_pool(x, {rois}, (2, 2))")
+        self.output_text.set_text(f"roi_pool output: {self.output_values().tolist()}")
+        set_status(self.status, self.call())

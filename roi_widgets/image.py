@@ -25,6 +25,9 @@ STRIDES = (8, 16, 32)
 STAGES = ("1 box in the image", "2 scaled onto the map", "3 rounded", "4 split into bins", "5 pooled")
 """Step through RoI pooling: each stage shows one more layer of the picture."""
 
+VALUES_UP_TO = 4
+"""The output panel prints its values up to this pooled size (more would not fit legibly)."""
+
 
 def outline(x1, y1, x2, y2):
     return [x1, x2, x2, x1, x1], [y1, y1, y2, y2, y1]
@@ -50,12 +53,14 @@ class ImageExplorer(Explorer):
         self.ax_map.set_axis_off()
         (self.scaled_box,) = self.ax_map.plot([], [], color="white", lw=1.2, ls="--")
         (self.rounded_box,) = self.ax_map.plot([], [], color="crimson", lw=2)
-        self.area_text = self.ax_map.text(
-            0.5, -0.08, "", transform=self.ax_map.transAxes, ha="center", va="top", fontsize=8
+        # under the map, at a fixed place in the figure (the map's axes change shape with its limits)
+        slot = self.ax_map.get_position()
+        self.area_text = self.figure.text(
+            slot.x0 + slot.width / 2, 0.015, "", ha="center", va="bottom", fontsize=8
         )
         self.bin_patches = PatchCollection([], facecolor="none", edgecolor="cyan", linewidths=1)
         self.ax_map.add_collection(self.bin_patches)
-        self.out_panel = MapPanel(self.ax_out, 4, cmap="magma", fontsize=8)
+        self.out_panel = MapPanel(self.ax_out, VALUES_UP_TO, cmap="magma", fontsize=8)
         self.ax_out.set_title("roi_pool output", fontsize=9)
         self.x1 = NumberControl("x1", box[0], 0, width - 1, width="300px")
         self.y1 = NumberControl("y1", box[1], 0, height - 1, width="300px")
@@ -82,6 +87,11 @@ class ImageExplorer(Explorer):
         )
         self.update()
 
+    @property
+    def data(self) -> np.ndarray:
+        """The (1, 4, H, W) map the explorer pools: the stand-in backbone's, at the chosen stride."""
+        return self.feature_map()
+
     def feature_map(self) -> np.ndarray:
         """The stand-in backbone's map at the chosen stride (computed once per stride)."""
         stride = self.stride.value
@@ -104,9 +114,10 @@ class ImageExplorer(Explorer):
         return out[0, self.channel_index()]
 
     def call(self) -> str:
+        """The call that reproduces the output panel, for a notebook where the explorer is ``explorer``."""
         return (
-            f"ru.roi_pool(fmap, {self.rois()}, {self.pooled_size()}, spatial_scale=1/{self.stride.value})"
-            f"[0, {self.channel_index()}]"
+            f"ru.roi_pool(explorer.data, {self.rois()}, {self.pooled_size()}, "
+            f"spatial_scale=1/{self.stride.value})[0, {self.channel_index()}]"
         )
 
     def _redraw(self) -> None:
@@ -117,21 +128,18 @@ class ImageExplorer(Explorer):
         self.map_image.set_data(plane)
         self.map_image.set_clim(0, float(plane.max()) or 1)
         self.map_image.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
-        self.ax_map.set_xlim(-0.5, w - 0.5)
-        self.ax_map.set_ylim(h - 0.5, -0.5)
         roi = self.rois()[0]
         _, x1, y1, x2, y2 = roi
         self.photo_box.set_data(*outline(x1 - 0.5, y1 - 0.5, x2 + 0.5, y2 + 0.5))  # pixels x1..x2 inclusive
         scale = self.spatial_scale
-        self.scaled_box.set_data(
-            *outline((x1 - 0.5) * scale, (y1 - 0.5) * scale, (x2 + 0.5) * scale, (y2 + 0.5) * scale)
-        )
+        scaled = ((x1 - 0.5) * scale, (y1 - 0.5) * scale, (x2 + 0.5) * scale, (y2 + 0.5) * scale)
+        self.scaled_box.set_data(*outline(*scaled))
         bins = ru.roi_pool_bins(roi, self.pooled_size(), scale, (h, w))
-        self.rounded_box.set_data(
-            *outline(
-                bins.roi_start_w - 0.5, bins.roi_start_h - 0.5, bins.roi_end_w + 0.5, bins.roi_end_h + 0.5
-            )
-        )
+        rounded = (bins.roi_start_w - 0.5, bins.roi_start_h - 0.5, bins.roi_end_w + 0.5, bins.roi_end_h + 0.5)
+        self.rounded_box.set_data(*outline(*rounded))
+        # the rounded cells can lie past the map's last row or column: keep them in view
+        self.ax_map.set_xlim(min(-0.5, scaled[0], rounded[0]), max(w - 0.5, scaled[2], rounded[2]))
+        self.ax_map.set_ylim(max(h - 0.5, scaled[3], rounded[3]), min(-0.5, scaled[1], rounded[1]))
         patches = []
         for i, j in np.ndindex(*self.pooled_size()):
             if not bins.empty[i, j]:
@@ -144,21 +152,49 @@ class ImageExplorer(Explorer):
                     )
                 )
         self.bin_patches.set_paths(patches)
-        values = self.output_values()
-        self.out_panel.set_map(values, vmin=0, vmax=float(plane.max()) or 1, show_values=False)
-        self.out_panel.set_values(values, fmt="{:.2f}")
+        self._draw_output(self.output_values(), bins.empty, float(plane.max()) or 1)
         areas = ri.rounding_areas(roi, scale, (h, w))
-        self.ax_map.set_title(
-            f"stride {self.stride.value}: map {h} x {w}; box cells {bins.roi_start_w}..{bins.roi_end_w}, "
-            f"{bins.roi_start_h}..{bins.roi_end_h}",
-            fontsize=8,
-        )
-        self.area_text.set_text(
-            f"box {areas['box']:.0f} px²; after rounding {areas['rounded']:.0f} px²\n"
-            f"(lost {areas['lost']:.0f}, gained {areas['gained']:.0f})"
-        )
+        stage = STAGES.index(self.stage.value) + 1
+        title = f"stride {self.stride.value}: map of {h} rows x {w} columns"
+        if stage >= 3:
+            title += (
+                f"\nrounded box: columns {bins.roi_start_w}..{bins.roi_end_w}, "
+                f"rows {bins.roi_start_h}..{bins.roi_end_h} (ends included)"
+            )
+        self.ax_map.set_title(title, fontsize=8)
+        if bins.empty.all():
+            self.area_text.set_text(
+                f"box {areas['box']:.0f} px²; its rounded cells are\noff the map: RoI pooling reads nothing"
+            )
+        else:
+            self.area_text.set_text(
+                f"box {areas['box']:.0f} px²; the cells read cover {areas['rounded']:.0f} px²\n"
+                f"(gained {areas['gained']:.0f}, lost {areas['lost']:.0f})"
+            )
         self._show_stage()
-        set_status(self.status, self.call())
+        problem = None
+        if bins.empty.all():
+            problem = "the rounded box is off the map: every bin is empty, output all 0"
+        elif bins.empty.any():
+            problem = f"{int(bins.empty.sum())} of {bins.empty.size} bins empty (off the map): output 0"
+        set_status(self.status, self.call(), problem)
+
+    def _draw_output(self, values: np.ndarray, empty: np.ndarray, vmax: float) -> None:
+        """Values printed (white on dark cells) up to ``VALUES_UP_TO``; empty bins say so."""
+        ph, pw = values.shape
+        panel = self.out_panel
+        panel.set_map(values, vmin=0, vmax=vmax, show_values=False)
+        fits = max(ph, pw) <= VALUES_UP_TO
+        panel.set_values(values if fits else None, fmt="{:.2f}")
+        if fits:
+            dark = panel.image.norm(values) < 0.45
+            for r, c in np.ndindex(ph, pw):
+                text = panel.texts[r][c]
+                text.set_color("white" if dark[r, c] else "black")
+                if empty[r, c]:
+                    text.set_text("0\nempty")
+        hidden = f"\n(values printed up to {VALUES_UP_TO} x {VALUES_UP_TO})"
+        self.ax_out.set_title("roi_pool output" + ("" if fits else hidden), fontsize=9)
 
     def _show_stage(self) -> None:
         """Hide the layers beyond the chosen stage (the numbers behind them are still computed)."""

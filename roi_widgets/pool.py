@@ -22,7 +22,8 @@ from roi_widgets.common import Explorer, MapPanel, NumberControl, new_figure, se
 
 MAX_SIDE = 10
 SCALES = {"1": 1.0, "1/2": 0.5, "1/4": 0.25}
-BIN_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+BIN_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
+"""One colour per bin; no red, which the rounded box and the maxima use."""
 
 
 def example_map(name: str, seed: int = 0) -> np.ndarray:
@@ -53,6 +54,25 @@ MAP_NAMES = ("arange 4x4", "random 7x7", "ties 6x6")
 def box_outline(x1, y1, x2, y2):
     """Closed outline through corners given in map cells (cell centres at integers)."""
     return [x1, x2, x2, x1, x1], [y1, y1, y2, y2, y1]
+
+
+def pixel_edges(x1, y1, x2, y2, scale):
+    """Inclusive pixel corners to the box's edges in map cells: pixel ``x`` spans
+    ``[x - 0.5, x + 0.5]``, so the box runs from ``x1 - 0.5`` to ``x2 + 0.5``, times the scale.
+
+    >>> pixel_edges(1, 0, 3, 2, 1.0)
+    (0.5, -0.5, 3.5, 2.5)
+    """
+    return (x1 - 0.5) * scale, (y1 - 0.5) * scale, (x2 + 0.5) * scale, (y2 + 0.5) * scale
+
+
+def _ranges(starts, ends) -> str:
+    """``[0,2) [1,3)``: each bin's half-open range of cells.
+
+    >>> _ranges([0, 1], [2, 3])
+    '[0,2) [1,3)'
+    """
+    return " ".join(f"[{a},{b})" for a, b in zip(starts, ends, strict=True))
 
 
 class PoolExplorer(Explorer):
@@ -115,10 +135,16 @@ class PoolExplorer(Explorer):
         )
         self.bin_patches = PatchCollection([], match_original=False, linewidths=2, alpha=0.9)
         ax.add_collection(self.bin_patches)
-        self.selected_cells = Rectangle((0, 0), 0, 0, facecolor="gold", alpha=0.35, edgecolor="none")
+        # under the bin outlines (zorder 1), over the map images (zorder 0)
+        self.selected_cells = Rectangle(
+            (0, 0), 0, 0, facecolor="gold", alpha=0.35, edgecolor="none", zorder=0.5
+        )
         ax.add_patch(self.selected_cells)
-        (self.raw_box,) = ax.plot([], [], ls="--", color="black", lw=1.2, label="scaled box")
         (self.rounded_box,) = ax.plot([], [], color="crimson", lw=2.5, label="rounded box")
+        # drawn over the red box: at scale 1 the two coincide, and the dashes show it
+        (self.raw_box,) = ax.plot(
+            [], [], ls="--", color="black", lw=1.2, label="box x scale (pixel edges)", zorder=2.5
+        )
         self.max_marks = ax.scatter([], [], marker="o", s=160, facecolors="none", edgecolors="crimson", lw=2)
         ax.legend(loc="upper right", fontsize=7, bbox_to_anchor=(1.0, 1.16), ncol=2, frameon=False)
         self.out_image = out.imshow(np.zeros((1, 1)), cmap="Greys", vmin=0, vmax=1)
@@ -144,8 +170,11 @@ class PoolExplorer(Explorer):
         return ru.roi_pool(self._data, self.rois(), self.pooled_size(), self.spatial_scale)[0, 0]
 
     def call(self) -> str:
-        """The call that reproduces the view (``x`` is ``explorer.data``)."""
-        return f"ru.roi_pool(x, {self.rois()}, {self.pooled_size()}, spatial_scale={self.spatial_scale:g})"
+        """The call that reproduces the output panel, for a notebook where the explorer is ``explorer``."""
+        return (
+            f"ru.roi_pool(explorer.data, {self.rois()}, {self.pooled_size()}, "
+            f"spatial_scale={self.spatial_scale:g})[0, 0]"
+        )
 
     # -- reactions ------------------------------------------------------------
 
@@ -187,13 +216,13 @@ class PoolExplorer(Explorer):
         bins = self.bins()
         ph, pw = bins.pooled_size
         scale = self.spatial_scale
-        x1, y1, x2, y2 = (v * scale for v in self.rois()[0][1:])
+        x1, y1, x2, y2 = pixel_edges(*self.rois()[0][1:], scale)
         self.raw_box.set_data(*box_outline(x1, y1, x2, y2))
-        self.rounded_box.set_data(
-            *box_outline(
-                bins.roi_start_w - 0.5, bins.roi_start_h - 0.5, bins.roi_end_w + 0.5, bins.roi_end_h + 0.5
-            )
-        )
+        rounded = (bins.roi_start_w - 0.5, bins.roi_start_h - 0.5, bins.roi_end_w + 0.5, bins.roi_end_h + 0.5)
+        self.rounded_box.set_data(*box_outline(*rounded))
+        # a box beyond the map stays in view: widen the limits to hold both outlines
+        self.ax_map.set_xlim(min(-1.5, x1 - 0.5, rounded[0] - 0.5), max(w + 0.5, x2 + 0.5, rounded[2] + 0.5))
+        self.ax_map.set_ylim(max(h + 0.5, y2 + 0.5, rounded[3] + 0.5), min(-1.5, y1 - 0.5, rounded[1] - 0.5))
         patches, colours = [], []
         for i, j in np.ndindex(ph, pw):
             if bins.empty[i, j]:
@@ -217,6 +246,7 @@ class PoolExplorer(Explorer):
         coverage = bins.coverage()
         self.coverage_image.set_data(np.ma.masked_equal(coverage, 0))
         self.coverage_image.set_visible(self.coverage.value)
+        self.map_panel.image.set_visible(not self.coverage.value)  # counts on white, not on the map's greys
         self.map_panel.set_values(coverage if self.coverage.value else self._data[0, 0])
         i, j = min(self.bin_row.value, ph - 1), min(self.bin_col.value, pw - 1)
         rows, cols = bins.cells(i, j)
@@ -230,11 +260,12 @@ class PoolExplorer(Explorer):
             problems.append(
                 f"empty bin{'s' if len(empty) > 1 else ''} {', '.join(empty)} (off the map): output 0"
             )
-        if x2 < x1 or y2 < y1:
+        _, bx1, by1, bx2, by2 = self.rois()[0]
+        if bx2 < bx1 or by2 < by1:
             problems.append("reversed box: forced to one cell")
         self.ax_map.set_title(
-            f"bins of {ph}x{pw}: rows {bins.hstart.tolist()}..{bins.hend.tolist()}, "
-            f"cols {bins.wstart.tolist()}..{bins.wend.tolist()}",
+            f"{ph} x {pw} bins, cells read (end excluded)\n"
+            f"row bins {_ranges(bins.hstart, bins.hend)}   column bins {_ranges(bins.wstart, bins.wend)}",
             fontsize=8,
         )
         set_status(self.status, self.call(), "; ".join(problems) or None)
@@ -249,5 +280,5 @@ class PoolExplorer(Explorer):
         for (r, c), text in np.ndenumerate(np.array(self.out_texts, dtype=object)):
             text.set_visible(r < ph and c < pw)
             if r < ph and c < pw:
-                text.set_text(f"{values[r, c]:g}" + ("\n(empty)" if empty[r, c] else ""))
+                text.set_text(f"{values[r, c]:g}" + ("\nempty" if empty[r, c] else ""))
         self.out_selected.set_xy((j - 0.5, i - 0.5))

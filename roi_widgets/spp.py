@@ -15,7 +15,9 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.collections import PatchCollection
+from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Rectangle
+from matplotlib.textpath import TextToPath
 
 import roi_utils as ru
 from roi_widgets.common import Explorer, MapPanel, NumberControl, new_figure, set_status, status_line
@@ -23,7 +25,59 @@ from roi_widgets.common import Explorer, MapPanel, NumberControl, new_figure, se
 LEVEL_CHOICES = {"(4, 2, 1)": (4, 2, 1), "(6, 3, 2, 1)": (6, 3, 2, 1), "(3, 2, 1)": (3, 2, 1), "(1,)": (1,)}
 CHANNELS = 3
 MAX_LEVELS = 4
-BIN_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
+BIN_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b"]
+"""Bin (ph, pw) of level n takes colour (ph * n + pw) % 5: no red (the paper's windows are crimson), and
+for every level offered (n = 1, 2, 3, 4, 6) bins side by side or one above the other differ."""
+BASE_INSET = 0.06
+STAGGER = 0.36
+"""Along an axis where bins share cells (the map is narrower than n), bin k is inset by
+BASE_INSET + k * STAGGER / (n - 1) instead of BASE_INSET, so that bins reading the same cells
+still show as separate outlines."""
+
+
+VALUE_SIDE = 9
+"""Cell values are printed on maps of up to VALUE_SIDE x VALUE_SIDE cells."""
+MONO = FontProperties(family="DejaVu Sans Mono")  # ships with matplotlib
+MONO_ADVANCE = TextToPath().get_text_width_height_descent("0" * 10, MONO.copy(), ismath=False)[0] / (
+    10 * MONO.get_size_in_points()
+)
+"""One character's width, in em: a row of digits and spaces then lands one digit per cell."""
+
+
+class RowValues:
+    """The single-digit values of a map printed one text per row, not one per cell.
+
+    Text is the slowest thing to draw; with a monospace font, ``k`` characters per cell
+    (the digit, then ``k - 1`` spaces) put every digit on its cell's centre, for a tenth of
+    the artists. ``pyramid_map`` holds whole numbers 0..9, so every value is one digit.
+    """
+
+    def __init__(self, ax, side: int = VALUE_SIDE, target_size: float = 7.0):
+        self.ax = ax
+        self.target_size = target_size
+        self.texts = [
+            ax.text(0, r, "", ha="center", va="center", fontproperties=MONO, zorder=2.5) for r in range(side)
+        ]
+
+    def set_values(self, plane) -> None:
+        """Print ``plane`` (2-D, whole numbers 0..9), or hide everything when it is too big or None."""
+        show = plane is not None and max(plane.shape) <= len(self.texts)
+        if show:
+            h, w = plane.shape
+            self.ax.apply_aspect()  # the axes box the figure will draw, for the size of a cell
+            box = self.ax.get_position()
+            x0, x1 = self.ax.get_xlim()
+            cell = box.width * self.ax.figure.get_figwidth() * 72 / abs(x1 - x0)  # points
+            per_cell = max(1, round(cell / (MONO_ADVANCE * self.target_size)))
+            size = cell / (per_cell * MONO_ADVANCE)
+            gap = " " * (per_cell - 1)
+        for r, text in enumerate(self.texts):
+            visible = show and r < h
+            text.set_visible(visible)
+            if visible:
+                text.set_position(((w - 1) / 2, r))
+                text.set_text(gap.join(str(int(v)) for v in plane[r]))
+                text.set_fontsize(size)
 
 
 def pyramid_map(height: int, width: int, seed: int = 3) -> np.ndarray:
@@ -35,15 +89,68 @@ def pyramid_map(height: int, width: int, seed: int = 3) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, 10, (1, CHANNELS, height, width)).astype(np.float32)
 
 
-def _rectangles(starts_rows, ends_rows, starts_cols, ends_cols, inset=0.0):
-    patches = []
-    for r0, r1 in zip(starts_rows, ends_rows, strict=True):
-        for c0, c1 in zip(starts_cols, ends_cols, strict=True):
+def _rectangles(starts_rows, ends_rows, starts_cols, ends_cols):
+    """One rectangle per (row range, column range) pair, on the cells' edges."""
+    return [
+        Rectangle((c0 - 0.5, r0 - 0.5), c1 - c0, r1 - r0)
+        for r0, r1 in zip(starts_rows, ends_rows, strict=True)
+        for c0, c1 in zip(starts_cols, ends_cols, strict=True)
+        if r1 > r0 and c1 > c0
+    ]
+
+
+def _shares_cells(starts, ends) -> bool:
+    """Do two bins along this axis start (or end) on the same cell? (Only when the side is below n.)"""
+    return len(set(starts.tolist())) < len(starts) or len(set(ends.tolist())) < len(ends)
+
+
+def _insets(starts, ends) -> list[float]:
+    n = len(starts)
+    step = STAGGER / (n - 1) if n > 1 and _shares_cells(starts, ends) else 0.0
+    return [BASE_INSET + step * k for k in range(n)]
+
+
+def bin_outlines(bins: ru.PoolBins) -> tuple[list[Rectangle], list[str]]:
+    """Every bin's outline (inset, staggered where bins share cells) and its colour."""
+    n = len(bins.wstart)
+    row_insets, col_insets = _insets(bins.hstart, bins.hend), _insets(bins.wstart, bins.wend)
+    patches, colours = [], []
+    for ph, (r0, r1, dy) in enumerate(zip(bins.hstart, bins.hend, row_insets, strict=True)):
+        for pw, (c0, c1, dx) in enumerate(zip(bins.wstart, bins.wend, col_insets, strict=True)):
             if r1 > r0 and c1 > c0:
-                patches.append(
-                    Rectangle((c0 - 0.5 + inset, r0 - 0.5 + inset), c1 - c0 - 2 * inset, r1 - r0 - 2 * inset)
-                )
-    return patches
+                patches.append(Rectangle((c0 - 0.5 + dx, r0 - 0.5 + dy), c1 - c0 - 2 * dx, r1 - r0 - 2 * dy))
+                colours.append(BIN_COLOURS[(ph * n + pw) % len(BIN_COLOURS)])
+    return patches, colours
+
+
+def _listed(cells: tuple[int, ...], name: str) -> str:
+    return f"{name if len(cells) > 1 else name[:-1]} {', '.join(str(c) for c in cells)}"
+
+
+def paper_note(rows: ru.SppWindows, cols: ru.SppWindows) -> list[str]:
+    """What the paper's recipe gets wrong at this level (title lines); [] when it gives n x n
+    windows that read every cell."""
+    if rows.gives_n_bins and cols.gives_n_bins and not rows.missed and not cols.missed:
+        return []
+    empty = [name for name, w in (("height", rows), ("width", cols)) if w.bins == 0]
+    if empty:
+        return [f"paper: no window fits ({' and '.join(empty)} < {rows.n})"]
+    missed = [_listed(w.missed, name) for name, w in (("rows", rows), ("cols", cols)) if w.missed]
+    return [f"paper: {rows.bins}x{cols.bins} windows"] + ([f"misses {'; '.join(missed)}"] if missed else [])
+
+
+def sharing_note(bins: ru.PoolBins) -> str | None:
+    """When the map is narrower (or shorter) than n, bins share cells: say so."""
+    n = len(bins.wstart)
+    h, w = bins.map_shape
+    rows, cols = _shares_cells(bins.hstart, bins.hend), _shares_cells(bins.wstart, bins.wend)
+    if rows and cols:
+        return f"{n} per side on {h}x{w} cells: bins share cells"
+    if cols:
+        return f"{n} per row on {w} col{'s' * (w > 1)}: bins share cells"
+    if rows:
+        return f"{n} per col on {h} row{'s' * (h > 1)}: bins share cells"
+    return None
 
 
 class SppExplorer(Explorer):
@@ -53,7 +160,8 @@ class SppExplorer(Explorer):
         self.figure = new_figure(10, 3.4)
         self.axes = self.figure.subplots(1, MAX_LEVELS)
         self.figure.subplots_adjust(left=0.02, right=0.98, top=0.72, bottom=0.02, wspace=0.15)
-        self.panels = [MapPanel(ax, max_side=9, fontsize=7, labels=False) for ax in self.axes]
+        self.panels = [MapPanel(ax, max_side=VALUE_SIDE, labels=False) for ax in self.axes]
+        self.values = [RowValues(ax) for ax in self.axes]
         self.bin_patches, self.paper_patches = [], []
         for ax in self.axes:
             bins = PatchCollection([], facecolor="none", linewidths=1.8)
@@ -105,28 +213,28 @@ class SppExplorer(Explorer):
                 continue
             n = self.levels[k]
             bins = ru.roi_pool_bins(box, n, 1.0, (h, w))
-            # values printed only on small maps: text is the slowest thing to draw
-            self.panels[k].set_map(x[0, 0], vmin=0, vmax=9, show_values=h * w <= 36)
-            patches = _rectangles(bins.hstart, bins.hend, bins.wstart, bins.wend, inset=0.08)
+            self.panels[k].set_map(x[0, 0], vmin=0, vmax=9, show_values=False)
+            self.values[k].set_values(x[0, 0])
+            patches, colours = bin_outlines(bins)
             self.bin_patches[k].set_paths(patches)
-            self.bin_patches[k].set_edgecolor(
-                [BIN_COLOURS[i % len(BIN_COLOURS)] for i in range(len(patches))]
-            )
+            self.bin_patches[k].set_edgecolor(colours)
             rows, cols = ru.spp_paper_windows(h, n), ru.spp_paper_windows(w, n)
             paper = _rectangles(rows.starts, rows.ends, cols.starts, cols.ends) if self.paper.value else []
             self.paper_patches[k].set_paths(paper)
+            lines = [f"level {n}: {n}x{n} bins"]
+            sharing = sharing_note(bins)
+            lines += [sharing] if sharing else []
             pooled = ru.roi_pool(x, [box], n)[0, 0]
-            shown = pooled.astype(int).tolist() if n <= 2 else "..."
-            title = f"level {n}: {n}x{n} bins\nchannel 0 maxima {shown}"
-            if self.paper.value and not (
-                rows.gives_n_bins and cols.gives_n_bins and not rows.missed and not cols.missed
-            ):
-                recipe = f"paper: {rows.bins}x{cols.bins} windows"
-                missed = len(rows.missed) + len(cols.missed)
-                recipe += f", misses {missed} row/col" if missed else ""
-                problems.append(f"level {n}: {recipe}")
-                title += f"\n{recipe}"
-            ax.set_title(title, fontsize=8)
+            if n <= 2:
+                lines.append(f"channel 0 maxima {pooled.astype(int).tolist()}")
+            else:
+                lines.append(f"channel 0: {n * n} maxima, not listed")
+            note = paper_note(rows, cols) if self.paper.value else []
+            if note:
+                problems.append(f"level {n}: {', '.join(note)}")
+            lines += note
+            # a fixed y skips matplotlib's search for tick labels above the axes (half the redraw)
+            ax.set_title("\n".join(lines), fontsize=7.5, y=1.0)
         length = self.vector().shape[1]
         self.length_text.set_text(
             f"input {h} x {w} x {CHANNELS} channels  ->  output length {CHANNELS} x "

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import itertools
+import re
+from pathlib import Path
 
 import matplotlib
 
@@ -13,7 +16,18 @@ import pytest  # noqa: E402
 
 import roi_utils as ru  # noqa: E402
 from roi_exercises.ch1 import ARANGE, RANDOM, disjoint_pool, exercises  # noqa: E402
-from roi_widgets.pool import MAP_NAMES, SCALES, PoolExplorer, example_map  # noqa: E402
+from roi_widgets.check import RenderCheck  # noqa: E402
+from roi_widgets.pool import BIN_COLOURS, MAP_NAMES, SCALES, PoolExplorer, example_map  # noqa: E402
+
+
+def status_call(view) -> str:
+    """The call shown in the status line, as a learner would copy it."""
+    return html.unescape(re.search(r"<code>(.*?)</code>", view.status.value).group(1))
+
+
+def pasted_output(view) -> np.ndarray:
+    """Evaluate the status line the way a learner pastes it: the explorer is ``explorer``."""
+    return eval(status_call(view), {"ru": ru, "np": np, "explorer": view})
 
 
 def drawn_state(view: PoolExplorer):
@@ -39,9 +53,18 @@ def check_view(view: PoolExplorer):
         shown = texts[r][c].split("\n")[0]
         assert float(shown) == values[0, 0, r, c]
     assert view.call() in view.status.value
+    np.testing.assert_array_equal(pasted_output(view), view.output_values())
     xs, ys = view.rounded_box.get_data()
     assert (min(xs), min(ys)) == (bins.roi_start_w - 0.5, bins.roi_start_h - 0.5)
     assert (max(xs), max(ys)) == (bins.roi_end_w + 0.5, bins.roi_end_h + 0.5)
+    # the dashed box: inclusive pixel corners, from x1's left edge to x2's right edge, times the scale
+    _, x1, y1, x2, y2 = rois[0]
+    xs, ys = view.raw_box.get_data()
+    assert (min(xs), max(xs)) == ((x1 - 0.5) * scale, (x2 + 0.5) * scale)
+    assert (min(ys), max(ys)) == ((y1 - 0.5) * scale, (y2 + 0.5) * scale)
+    # both boxes stay in view, on the map or off it
+    (left, right), (bottom, top) = view.ax_map.get_xlim(), view.ax_map.get_ylim()
+    assert left <= min(xs) and right >= max(xs) and top <= min(ys) and bottom >= max(ys)
     np.testing.assert_array_equal(view.output_values(), values[0, 0])
 
 
@@ -74,17 +97,53 @@ def test_coverage_overlay_and_selected_bin():
     np.testing.assert_array_equal(view.coverage_image.get_array().filled(0), bins.coverage())
     assert view.coverage_image.get_visible()
     assert view.map_panel.texts[1][2].get_text() == "4"  # the centre cell, read by all four bins
+    assert not view.map_panel.image.get_visible()  # counts on white, not over the map's greys
+    view.coverage.value = False
+    assert view.map_panel.image.get_visible() and view.map_panel.texts[1][2].get_text() == "81"
     view.bin_row.value, view.bin_col.value = 1, 1
     rows, cols = bins.cells(1, 1)
     assert view.selected_cells.get_x() == cols.start - 0.5 and view.selected_cells.get_y() == rows.start - 0.5
     assert view.selected_cells.get_width() == cols.stop - cols.start
+    assert view.selected_cells.get_zorder() < view.bin_patches.get_zorder()  # the fill under the outlines
+
+
+def test_title_lists_half_open_bin_ranges():
+    view = PoolExplorer(map_name="random 7x7", box=(1, 0, 3, 2))
+    title = view.ax_map.get_title()
+    assert "row bins [0,2) [1,3)" in title and "column bins [1,3) [2,4)" in title
+
+
+def test_bin_colours_leave_red_to_the_rounded_box_and_maxima():
+    from matplotlib.colors import to_rgb
+
+    for colour in BIN_COLOURS:
+        r, g, b = to_rgb(colour)
+        assert not (r > 0.6 and g < 0.35 and b < 0.35), colour
+
+
+def test_status_lines_paste_into_a_notebook():
+    view = PoolExplorer(map_name="ties 6x6", box=(2, 1, 9, 7), pooled=(3, 2), scale="1/2")
+    view.seed.value = 7
+    np.testing.assert_array_equal(pasted_output(view), view.output_values())
+    check = RenderCheck()  # the start page's check, also named explorer there
+    check.x2.value = 3
+    np.testing.assert_array_equal(pasted_output(check), check.output_values())
+    assert check.output_text.get_text() == f"roi_pool output: {check.output_values().tolist()}"
+
+
+def test_a_box_off_the_map_is_drawn_and_named():
+    view = PoolExplorer(map_name="arange 4x4", box=(5, 5, 5, 5))
+    assert "empty bins" in view.status.value
+    xs, ys = view.rounded_box.get_data()
+    right, bottom = view.ax_map.get_xlim()[1], view.ax_map.get_ylim()[0]
+    assert max(xs) <= right and max(ys) <= bottom
 
 
 def test_degenerate_states_are_named_not_raised():
     view = PoolExplorer(map_name="arange 4x4", box=(2, 2, 7, 7))
     assert "empty bin" in view.status.value and "output 0" in view.status.value
     texts = drawn_state(view)[2]
-    assert "(empty)" in texts[1][1]
+    assert texts[1][1] == "0\nempty"
 
 
 def test_x2_never_left_of_x1():
@@ -122,15 +181,16 @@ RIGHT = {
     "bin_cells": (3, 6, 0, 3),
     "coverage": 4,
     "off_the_map": [[15, 0], [0, 0]],
-    "rounding": 3,
+    "rounding": (3, 7),
 }
 WRONG = {
-    "by_hand": [[5, 7], [9, 11]],  # exclusive corners / shifted box
+    "by_hand": [[1, 3], [9, 11]],  # disjoint bins
     "bin_cells": (3, 5, 0, 2),  # disjoint bins
     "coverage": 1,  # disjoint bins
     "off_the_map": [[15, -3.4e38], [-3.4e38, -3.4e38]],  # empty bins as -FLT_MAX
-    "rounding": 2,  # numpy's round-half-to-even
+    "rounding": (2, 6),  # numpy's round-half-to-even
 }
+EXPLAINED = {"by_hand": "disjoint-bins picture", "rounding": "np.round"}
 
 
 @pytest.mark.parametrize("name", sorted(RIGHT))
@@ -140,6 +200,22 @@ def test_exercises(name, capsys):
     assert not exercises.check(name, ...).attempted
     printed = capsys.readouterr().out
     assert "Correct" in printed and "Not attempted" in printed
+    if name in EXPLAINED:
+        assert EXPLAINED[name] in printed
+
+
+def test_known_mistakes_are_named():
+    assert disjoint_pool(ARANGE, [0, 1, 0, 3, 2], 2).tolist() == WRONG["by_hand"]
+    assert "np.round" in exercises.check("rounding", (2, 6), quiet=True).message
+    shifted = exercises.check("by_hand", [[5, 7], [9, 11]], quiet=True)  # no known mistake: plain feedback
+    assert not shifted and "disjoint" not in shifted.message
+    assert "whole numbers" in exercises.check("rounding", (2.5, 6.5), quiet=True).message
+
+
+def test_exercises_use_numbers_the_chapter_does_not_print():
+    text = Path(__file__).resolve().parent.parent.joinpath("notebooks", "01_roi_pooling.ipynb").read_text()
+    assert "[0, 10, 0, 26, 9]" not in text  # the rounding exercise's box appears only in the exercise
+    assert "x1 = 10" in text and "x2 = 26" in text
 
 
 def test_right_answers_come_from_roi_utils():

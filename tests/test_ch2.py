@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import itertools
+import json
+import re
+from pathlib import Path
 
 import matplotlib
 
@@ -14,7 +18,15 @@ import pytest  # noqa: E402
 import roi_images as ri  # noqa: E402
 import roi_utils as ru  # noqa: E402
 from roi_exercises.ch2 import BOX, MAP_SHAPE, exercises  # noqa: E402
-from roi_widgets.image import STAGES, STRIDES, ImageExplorer  # noqa: E402
+from roi_widgets.image import STAGES, STRIDES, VALUES_UP_TO, ImageExplorer  # noqa: E402
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "02_image_to_feature_map.ipynb"
+
+
+def pasted_output(view) -> np.ndarray:
+    """Evaluate the status line the way a learner pastes it: the explorer is ``explorer``."""
+    call = html.unescape(re.search(r"<code>(.*?)</code>", view.status.value).group(1))
+    return eval(call, {"ru": ru, "np": np, "explorer": view})
 
 
 @pytest.mark.parametrize("stride", [8, 16, 32])
@@ -39,6 +51,10 @@ def test_backbone_pieces():
     assert ri.load_photo().any()  # the cached photo is never modified
 
 
+def test_map_shape_is_the_photos_stride_16_map():
+    assert ri.feature_map(ri.load_photo(), 16).shape[2:] == MAP_SHAPE
+
+
 def test_rounding_areas_use_roi_pool_bins():
     for roi in ([0, 40, 40, 200, 120], [0, 8, 8, 23, 23], BOX):
         a = ri.rounding_areas(roi, 1 / 16, MAP_SHAPE)
@@ -46,6 +62,29 @@ def test_rounding_areas_use_roi_pool_bins():
         assert a["rounded"] == b.roi_width * b.roi_height * 256
         assert a["box"] == (roi[3] - roi[1] + 1) * (roi[4] - roi[2] + 1)
         assert a["box"] - a["lost"] == a["rounded"] - a["gained"] == a["overlap"]
+
+
+def test_sides_move_as_chapter_2_says():
+    """Left/top sides: from 0.5 px inwards to 14.5 px outwards; right/bottom: 0.5 to 15.5 px outwards."""
+    left, right = [], []
+    for x in range(0, 504):  # pixels 504..511 round to column 32, off the map
+        bins = ru.roi_pool_bins([0, x, 0, x, 0], 1, 1 / 16, MAP_SHAPE)
+        left.append((x - 0.5) - (bins.roi_start_w - 0.5) * 16)  # > 0: the side moves outwards
+        right.append((bins.roi_end_w + 0.5) * 16 - (x + 0.5))
+    assert (min(left), max(left), min(right), max(right)) == (-0.5, 14.5, 0.5, 15.5)
+    assert left[100] == 11.5  # x1 = 100: cell 6 starts at 88
+    for x1 in range(0, 480):
+        a = ri.rounding_areas([0, x1, 100, x1 + 20, 120], 1 / 16, MAP_SHAPE)
+        assert a["lost"] <= 0.5 * 21 * 2  # at most half-pixel strips, along the left and top sides
+
+
+def test_rounding_areas_count_only_cells_on_the_map():
+    off = ri.rounding_areas([0, 500, 590, 511, 599], 1 / 16, MAP_SHAPE)
+    assert off["rounded"] == 0 and off["lost"] == off["box"]
+    edge = ri.rounding_areas([0, 100, 560, 300, 599], 1 / 16, MAP_SHAPE)
+    bins = ru.roi_pool_bins([0, 100, 560, 300, 599], 1, 1 / 16, MAP_SHAPE)
+    assert bins.roi_end_h == MAP_SHAPE[0]  # row 37 of a 37-row map
+    assert edge["rounded"] == bins.roi_width * (bins.roi_height - 1) * 256
 
 
 def check_view(view: ImageExplorer):
@@ -58,8 +97,25 @@ def check_view(view: ImageExplorer):
     assert (min(ys), max(ys)) == (bins.roi_start_h - 0.5, bins.roi_end_h + 0.5)
     assert len(view.bin_patches.get_paths()) == int((~bins.empty).sum())
     areas = ri.rounding_areas(view.rois()[0], view.spatial_scale, fmap.shape[2:])
-    assert f"{areas['rounded']:.0f}" in view.area_text.get_text()
+    if bins.empty.all():
+        assert "off the map" in view.area_text.get_text() and "off the map" in view.status.value
+    else:
+        assert f"cover {areas['rounded']:.0f} px²" in view.area_text.get_text()
     assert view.call() in view.status.value
+    np.testing.assert_array_equal(pasted_output(view), view.output_values())
+    # the printed values are the output's (up to VALUES_UP_TO), or none at all
+    ph, pw = view.pooled_size()
+    shown = [t for row in view.out_panel.texts for t in row if t.get_visible()]
+    if max(ph, pw) <= VALUES_UP_TO:
+        assert len(shown) == ph * pw
+        for r, c in np.ndindex(ph, pw):
+            text = view.out_panel.texts[r][c].get_text()
+            assert float(text.split("\n")[0]) == pytest.approx(float(view.output_values()[r, c]), abs=0.005)
+    else:
+        assert shown == []
+    # the rounded box stays in view, even off the map
+    (left, right), (bottom, top) = view.ax_map.get_xlim(), view.ax_map.get_ylim()
+    assert left <= min(xs) and right >= max(xs) and top <= min(ys) and bottom >= max(ys)
 
 
 def test_explorer_draws_roi_utils_results():
@@ -67,6 +123,46 @@ def test_explorer_draws_roi_utils_results():
     check_view(view)
     view.x2.value = 500
     check_view(view)
+
+
+@pytest.mark.parametrize("stride", STRIDES)
+def test_status_line_reproduces_the_output_at_every_stride(stride):
+    view = ImageExplorer(stride=stride, pooled=(3, 2))
+    view.channel.value = "blob"
+    np.testing.assert_array_equal(pasted_output(view), view.output_values())
+    assert f"spatial_scale=1/{stride}" in view.status.value
+
+
+def test_a_box_off_the_map_is_marked():
+    view = ImageExplorer(box=(500, 590, 511, 599))
+    assert view.output_values().tolist() == [[0, 0], [0, 0]]
+    assert "every bin is empty" in view.status.value
+    assert "off the map" in view.area_text.get_text() and "px²; the cells" not in view.area_text.get_text()
+    assert all(t.get_text() == "0\nempty" for row in view.out_panel.texts[:2] for t in row[:2])
+    check_view(view)
+    with view.hold():
+        view.x1.value, view.y1.value, view.y2.value = 100, 400, 599
+        view.ph.value = view.pw.value = 7
+    bins = ru.roi_pool_bins(view.rois()[0], (7, 7), 1 / 16, MAP_SHAPE)
+    assert bins.roi_end_h == 37 and not bins.empty.any() and "off the map" not in view.status.value
+    check_view(view)
+
+
+def test_large_pooled_sizes_hide_values_instead_of_overlapping():
+    view = ImageExplorer(pooled=(7, 7))
+    assert not any(t.get_visible() for row in view.out_panel.texts for t in row)
+    assert "values printed up to" in view.ax_out.get_title()
+    view.ph.value = view.pw.value = 4
+    assert sum(t.get_visible() for row in view.out_panel.texts for t in row) == 16
+    check_view(view)
+
+
+def test_dark_output_cells_get_white_text():
+    view = ImageExplorer()
+    norm = view.out_panel.image.norm(view.output_values())
+    for r, c in np.ndindex(2, 2):
+        colour = view.out_panel.texts[r][c].get_color()
+        assert colour == ("white" if norm[r, c] < 0.45 else "black")
 
 
 def test_sweep_all_controls():
@@ -84,18 +180,44 @@ def test_sweep_all_controls():
 
 
 @pytest.mark.parametrize(
-    "name, right, wrong",
+    "name, right, wrong, explained",
     [
-        ("rounded_cells", (6, 4, 19, 16), (6, 3, 19, 15)),  # floor instead of round
-        ("area_change", 5852.0, 0.0),
-        ("scale_for_stride_32", 1 / 32, 32),
+        ("rounded_cells", (5, 13, 17, 22), (4, 12, 16, 22), "np.round"),  # round half to even
+        ("rounded_cells", (5, 13, 17, 22), (4, 12, 16, 21), "rounds down"),  # floor
+        ("area_change", 4137.0, 4480.0, "inclusive"),  # x2 - x1 for the width
+        ("area_change", 4137.0, 0.0, None),
+        ("scale_for_stride_32", 1 / 32, 32, None),
     ],
 )
-def test_exercises(name, right, wrong, capsys):
+def test_exercises(name, right, wrong, explained, capsys):
     assert exercises.check(name, right)
     assert not exercises.check(name, wrong)
     assert not exercises.check(name, ...).attempted
-    assert "Correct" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "Correct" in printed
+    if explained:
+        assert explained in printed
+
+
+def test_exercise_answers_are_not_printed_by_the_chapter():
+    """BOX is shown in the exercises' prompt, and nowhere does the chapter compute with it."""
+    notebook = json.loads(NOTEBOOK.read_text())
+    code = "\n".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code")
+    prose = "\n".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown")
+    assert "BOX" not in code.replace("import BOX", "")
+    assert f"BOX = {BOX}" in prose and f"MAP_SHAPE = {MAP_SHAPE}" in prose
+    from scripts.figures.ch2 import BOXES
+
+    assert BOX not in BOXES
+    assert tuple(exercises.exercises["rounded_cells"].expected()) == (5, 13, 17, 22)  # as the solution says
+
+
+def test_stage_titles_show_only_what_the_stage_has_reached():
+    view = ImageExplorer()
+    view.stage.value = STAGES[0]
+    assert "rounded" not in view.ax_map.get_title() and "rows x 32 columns" in view.ax_map.get_title()
+    view.stage.value = STAGES[2]
+    assert "rounded box: columns" in view.ax_map.get_title()
 
 
 def test_stages_reveal_one_layer_at_a_time():

@@ -43,7 +43,7 @@ def overlap(path):
     bins = ru.roi_pool_bins(BOX, 2, 1.0, plane.shape)
     real = ru.roi_pool(RANDOM, [BOX], 2)[0, 0]
     _map(axes[1], plane, f"mxnet, floor/ceil bins: {real.astype(int).tolist()}")
-    cover = np.ma.masked_equal(bins.coverage(), 0)
+    cover = np.ma.masked_less(bins.coverage(), 2)  # shade only the cells several bins share
     axes[1].imshow(cover, cmap="Oranges", alpha=0.5, vmin=0, vmax=5)
     for k, (i, j) in enumerate(np.ndindex(2, 2)):
         rows, cols = bins.cells(i, j)
@@ -58,7 +58,9 @@ def overlap(path):
                 lw=2.5,
             )
         )
-    axes[1].set_xlabel("shaded: cells read by several bins (the centre cell, 81, by all four)", fontsize=8)
+    axes[1].set_xlabel(
+        "shaded: cells read by two or more bins (the centre cell, 81, by all four)", fontsize=8
+    )
     fig.suptitle("box [0, 1, 0, 3, 2] (3 x 3 cells) pooled to 2 x 2", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=100)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
 
 import roi_images as ri
 import roi_utils as ru
@@ -16,10 +17,10 @@ def backbone(path):
     fmap = ri.feature_map(photo, 16)
     fig, axes = plt.subplots(1, 5, figsize=(12, 3.2))
     axes[0].imshow(photo)
-    axes[0].set_title(f"photo {photo.shape[1]} x {photo.shape[0]} px", fontsize=9)
+    axes[0].set_title(f"photo: {photo.shape[0]} rows x {photo.shape[1]} columns", fontsize=9)
     for ax, name, plane in zip(axes[1:], ri.FILTERS, fmap[0], strict=True):
         ax.imshow(plane, cmap="magma")
-        ax.set_title(f"{name}\n{plane.shape[1]} x {plane.shape[0]} cells", fontsize=9)
+        ax.set_title(f"{name}\n{plane.shape[0]} rows x {plane.shape[1]} columns", fontsize=9)
     for ax in axes:
         ax.set_axis_off()
     fig.tight_layout()
@@ -30,18 +31,25 @@ def boxes(path):
     photo = ri.load_photo()
     fmap = ri.feature_map(photo, 16)
     h, w = fmap.shape[2:]
-    fig, axes = plt.subplots(1, 2, figsize=(9, 5))
+    fig, axes = plt.subplots(1, 2, figsize=(9, 5.6))
     axes[0].imshow(photo)
     axes[1].imshow(fmap[0, 2], cmap="magma", extent=(-0.5, w - 0.5, h - 0.5, -0.5))
+    handles = []
     for roi, colour in zip(BOXES, COLOURS, strict=True):
         _, x1, y1, x2, y2 = roi
+        # corners are inclusive: the box runs from pixel x1's left edge to pixel x2's right edge
         axes[0].add_patch(
             plt.Rectangle((x1 - 0.5, y1 - 0.5), x2 - x1 + 1, y2 - y1 + 1, fill=False, color=colour, lw=2)
         )
         b = ru.roi_pool_bins(roi, 1, 1 / 16, (h, w))
         axes[1].add_patch(
             plt.Rectangle(
-                (x1 / 16, y1 / 16), (x2 - x1) / 16, (y2 - y1) / 16, fill=False, color=colour, ls="--"
+                ((x1 - 0.5) / 16, (y1 - 0.5) / 16),
+                (x2 - x1 + 1) / 16,
+                (y2 - y1 + 1) / 16,
+                fill=False,
+                color=colour,
+                ls="--",
             )
         )
         axes[1].add_patch(
@@ -55,18 +63,21 @@ def boxes(path):
             )
         )
         a = ri.rounding_areas(roi, 1 / 16, (h, w))
-        axes[1].text(
-            b.roi_start_w - 0.5,
-            b.roi_end_h + 1.5,
-            f"+{a['gained']:.0f} / -{a['lost']:.0f} px²",
-            color=colour,
-            fontsize=8,
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=colour,
+                lw=2,
+                label=f"{roi[1:]}: rounding adds {a['gained']:.0f} px², drops {a['lost']:.0f} px²",
+            )
         )
-    axes[0].set_title("boxes in image pixels", fontsize=9)
-    axes[1].set_title("on the stride-16 map: dashed = the box / 16, solid = rounded cells", fontsize=9)
+    axes[0].set_title("boxes in image pixels [x1, y1, x2, y2]", fontsize=9)
+    axes[1].set_title("stride-16 map: dashed = box edges / 16, solid = rounded cells", fontsize=9)
     for ax in axes:
         ax.set_axis_off()
-    fig.tight_layout()
+    fig.legend(handles=handles, loc="lower center", ncol=1, fontsize=9, frameon=False)
+    fig.tight_layout(rect=(0, 0.13, 1, 0.97))
     fig.savefig(path, dpi=90)
 
 

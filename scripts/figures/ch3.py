@@ -73,8 +73,7 @@ def recipe_table(path):
 def explorer(path):
     from roi_widgets.spp import SppExplorer
 
-    view = SppExplorer(height=7, width=10)
-    view.paper.value = True
+    view = SppExplorer(height=7, width=9)  # as the notebook builds it
     view.figure.savefig(path, dpi=90)
 
 
