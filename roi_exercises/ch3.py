@@ -7,11 +7,15 @@ True
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 
 import roi_utils as ru
-from roi_exercises.core import Exercise, ExerciseSet
+from roi_exercises.core import Exercise, ExerciseSet, Result, compare
 
+LENGTH_CHANNELS, LENGTH_LEVELS = 256, (6, 3, 2, 1)
+"""Exercise 1: SPP-net's detection pyramid on ZF-5's 256-channel conv5."""
 BIN_MAP = (7, 5)
 """Exercise 2's map, (height, width)."""
 PAPER_SIDE, PAPER_LEVEL = 23, 6
@@ -25,6 +29,24 @@ def _level_2_bins() -> ru.PoolBins:
 def _bin_cells(ph: int = 1, pw: int = 0) -> tuple[int, int, int, int]:
     rows, cols = _level_2_bins().cells(ph, pw)
     return (rows.start, rows.stop, cols.start, cols.stop)
+
+
+def _is(answer, value: int) -> bool:
+    return isinstance(answer, (Real, np.number)) and not isinstance(answer, bool) and answer == value
+
+
+def _explain_length(answer) -> str | None:
+    if _is(answer, sum(n * n for n in LENGTH_LEVELS)):
+        return f"That is the bins of one channel: every one of the {LENGTH_CHANNELS} channels has them."
+    if _is(answer, LENGTH_CHANNELS * sum(LENGTH_LEVELS)):
+        return "Level n has n x n bins, not n."
+    return None
+
+
+def _explain_windows(answer) -> str | None:
+    if _is(answer, PAPER_LEVEL):
+        return f"{PAPER_LEVEL} is what the recipe is meant to give; count the windows that actually fit."
+    return None
 
 
 def _same(answer, numbers) -> bool:
@@ -49,19 +71,63 @@ def _paper_missed() -> tuple[int, ...]:
     return ru.spp_paper_windows(PAPER_SIDE, PAPER_LEVEL).missed
 
 
-def _explain_missed(answer) -> str | None:
-    if isinstance(answer, (int, float, np.integer, np.floating)):
-        return "Answer with a tuple or list of indices, even for one cell: (i,) or [i]."
-    return None
+def compare_cells(answer, expected: tuple[int, ...], size: int) -> Result:
+    """Compare a collection of cell indices with ``expected`` as sets, without revealing
+    how many cells are expected: wrong cells and missing cells are reported separately.
+
+    >>> compare_cells([3, 1], (1, 3), 5).correct
+    True
+    >>> compare_cells((4,), (1, 3), 5).message
+    'Not quite: some window reads cell 4.'
+    """
+    if answer is ... or answer is None or isinstance(answer, (str, bytes)):
+        return compare(answer, expected)
+    if isinstance(answer, (Real, np.number)):
+        return Result(False, "Answer with a tuple or list of indices, even for one cell: (i,) or [i].")
+    try:
+        cells = [float(v) for v in answer]
+    except (TypeError, ValueError):
+        return Result(False, "Answer with a tuple or list of whole numbers (cell indices).")
+    if not all(v.is_integer() for v in cells):
+        return Result(False, "Answer with whole numbers (cell indices), not fractions.")
+    chosen = {int(v) for v in cells}
+    outside = sorted(c for c in chosen if not 0 <= c < size)
+    if outside:
+        return Result(False, f"Cell {outside[0]} is outside the side of {size} cells (numbered from 0).")
+    read = sorted(chosen - set(expected))
+    if read:
+        return Result(False, f"Not quite: some window reads cell {read[0]}.")
+    if not chosen and expected:
+        return Result(False, "Not quite: at least one cell is never read.")
+    if chosen != set(expected):
+        return Result(False, "Not quite: those cells are unread, but so is at least one more.")
+    return Result(True, "Correct.")
+
+
+class CellsExercise(Exercise):
+    """An exercise whose answer is a set of cell indices of one side (any order, any container)."""
+
+    def __init__(self, *args, size: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.size = size
+
+    def check(self, answer=..., *, quiet: bool = False) -> Result:
+        result = compare_cells(answer, tuple(self.expected()), self.size)
+        if not quiet:
+            mark = "✔" if result.correct else ("…" if not result.attempted else "✘")
+            tail = "" if result.correct or not result.attempted else " Try hint() if stuck."
+            print(f"{mark} {self.name}: {result.message}{tail}")
+        return result
 
 
 exercises = ExerciseSet(
     Exercise(
         "length",
         "A 256-channel map, pyramid levels (6, 3, 2, 1): how long is the SPP vector?",
-        expected=lambda: ru.spp(np.zeros((1, 256, 13, 13)), (6, 3, 2, 1)).shape[1],
+        expected=lambda: ru.spp(np.zeros((1, LENGTH_CHANNELS, 13, 13)), LENGTH_LEVELS).shape[1],
         hint="Each level n gives n * n bins per channel; add the levels, times the channels.",
         solution="256 * (36 + 9 + 4 + 1)  # or ru.spp(np.zeros((1, 256, 13, 13)), (6, 3, 2, 1)).shape[1]",
+        explain_wrong=_explain_length,
     ),
     Exercise(
         "level_bin",
@@ -83,15 +149,16 @@ exercises = ExerciseSet(
         hint=f"window = ceil({PAPER_SIDE} / {PAPER_LEVEL}), stride = floor({PAPER_SIDE} / {PAPER_LEVEL}); "
         f"the windows that fit number floor(({PAPER_SIDE} - window) / stride) + 1.",
         solution=f"ru.spp_paper_windows({PAPER_SIDE}, {PAPER_LEVEL}).bins",
+        explain_wrong=_explain_windows,
     ),
-    Exercise(
+    CellsExercise(
         "paper_missed",
-        "And which cells of that side does no window read? Answer with a tuple (or list) of indices, "
-        "even if there is only one: (i,) or [i].",
+        "And which cells of that side does no window read? Answer with a tuple or list of indices, "
+        "in any order: one cell is (i,) or [i], none at all is ().",
         expected=_paper_missed,
         hint="Window k covers [k * stride, k * stride + window): list the windows, then the cells after "
         "the last one.",
         solution=f"ru.spp_paper_windows({PAPER_SIDE}, {PAPER_LEVEL}).missed",
-        explain_wrong=_explain_missed,
+        size=PAPER_SIDE,
     ),
 )

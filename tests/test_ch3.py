@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import itertools
+import re
+from pathlib import Path
 
 import matplotlib
 
@@ -13,8 +15,18 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import roi_utils as ru  # noqa: E402
-from roi_exercises.ch3 import exercises  # noqa: E402
-from roi_widgets.spp import BASE_INSET, BIN_COLOURS, CHANNELS, LEVEL_CHOICES, SppExplorer  # noqa: E402
+from roi_exercises.ch3 import BIN_MAP, PAPER_LEVEL, PAPER_SIDE, exercises  # noqa: E402
+from roi_widgets.spp import (  # noqa: E402
+    BASE_INSET,
+    BIN_COLOURS,
+    CHANNELS,
+    LEVEL_CHOICES,
+    SppExplorer,
+    edge_strip,
+    pyramid_map,
+)
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "03_sppnet.ipynb"
 
 
 def check_view(view: SppExplorer):
@@ -38,9 +50,21 @@ def check_view(view: SppExplorer):
         assert ("bins share cells" in title) == (h < n or w < n)
         shown = [t.get_text().split() for t in view.values[k].texts if t.get_visible()]
         assert shown == ([[str(int(v)) for v in row] for row in x[0, 0]] if max(h, w) <= 9 else [])
+        rows, cols = ru.spp_paper_windows(h, n), ru.spp_paper_windows(w, n)
+        bars = view.paper_bars[k].get_segments()
+        bands = view.paper_missed[k].get_paths()
+        if view.paper.value:
+            assert len(bars) == rows.bins + cols.bins
+            assert len(bands) == len(rows.missed) + len(cols.missed)
+            assert "paper: " in title
+        else:
+            assert not bars and not bands and "paper" not in title
+        # the map fills its panel but for the strip that holds the paper's bars
+        assert view.axes[k].get_xlim() == pytest.approx((-0.5 - edge_strip((h, w)), w - 0.5))
     for k in range(len(levels), len(view.axes)):
         assert not view.axes[k].get_visible()
     assert view.call() in view.status.value
+    np.testing.assert_array_equal(eval(view.call(), {"ru": ru, "pyramid_map": pyramid_map}), view.vector())
 
 
 def test_length_is_fixed_while_the_size_changes():
@@ -56,26 +80,70 @@ def test_length_is_fixed_while_the_size_changes():
 def test_paper_recipe_drawn_and_flagged():
     view = SppExplorer(height=15, width=10)
     view.paper.value = True
-    paper = view.paper_patches[0].get_paths()
     rows, cols = ru.spp_paper_windows(15, 4), ru.spp_paper_windows(10, 4)
-    assert len(paper) == rows.bins * cols.bins
-    assert (rows.missed, cols.missed) == ((13, 14), (9,))
-    assert "level 4: paper: 4x4 windows, misses rows 13, 14; col 9" in view.status.value
+    assert (rows.bins, cols.bins) == (4, 4) and (rows.missed, cols.missed) == ((13, 14), (9,))
+    # one bar per window along each axis: columns' windows above the map, rows' to its left
+    bars = view.paper_bars[0].get_segments()
+    above = sorted((b[0][0], b[1][0]) for b in bars if b[0][1] == b[1][1])
+    left = sorted((b[0][1], b[1][1]) for b in bars if b[0][0] == b[1][0])
+    assert len(above) == cols.bins and len(left) == rows.bins
+    assert all(b[:, 1].max() < -0.5 for b in bars if b[0][1] == b[1][1])
+    assert all(b[:, 0].max() < -0.5 for b in bars if b[0][0] == b[1][0])
+    for (x0, x1), s, e in zip(above, cols.starts, cols.ends, strict=True):
+        assert s - 0.5 < x0 < x1 < e - 0.5
+    for (y0, y1), s, e in zip(left, rows.starts, rows.ends, strict=True):
+        assert s - 0.5 < y0 < y1 < e - 0.5
+    # the unread rows 13, 14 and column 9 are shaded bands across the map
+    bands = sorted(tuple(np.round(p.get_extents().bounds, 6)) for p in view.paper_missed[0].get_paths())
+    assert bands == [(-0.5, 12.5, 10.0, 1.0), (-0.5, 13.5, 10.0, 1.0), (8.5, -0.5, 1.0, 15.0)]
+    assert "level 4: paper: 4x4 windows, misses rows 13, 14; col 9 (shaded)" in view.status.value
     assert "misses rows 13, 14; col 9" in view.axes[0].get_title()
     view.paper.value = False
-    assert not view.paper_patches[0].get_paths()
+    assert not view.paper_bars[0].get_segments() and not view.paper_missed[0].get_paths()
     assert "paper" not in view.axes[0].get_title()
 
 
-def test_paper_recipe_without_windows_says_so():
-    view = SppExplorer(height=7, width=3)
+def test_overlapping_paper_windows_alternate_lanes_so_they_can_be_counted():
+    view = SppExplorer(height=7, width=9)
     view.paper.value = True
-    assert ru.spp_paper_windows(3, 4).bins == 0
-    assert "no window fits (width < 4)" in view.axes[0].get_title()
-    view.height.value = 1
-    assert "no window fits (height and width < 4)" in view.axes[0].get_title()
-    assert "no window fits (height < 2)" in view.axes[1].get_title()
-    assert "misses" not in view.status.value
+    rows = ru.spp_paper_windows(7, 4)
+    assert (rows.window, rows.stride, rows.bins) == (2, 1, 6)  # each window overlaps the next
+    left = sorted((b[0][1], b[0][0]) for b in view.paper_bars[0].get_segments() if b[0][0] == b[1][0])
+    lanes = [x for _, x in left]
+    assert len(lanes) == 6 and all(a != b for a, b in zip(lanes, lanes[1:], strict=False))
+    assert "paper: 6x4 windows, not 4x4" in view.axes[0].get_title()
+    assert "level 4: paper: 6x4 windows, not 4x4" in view.status.value
+
+
+def test_paper_recipe_that_works_says_so_and_is_not_a_problem():
+    view = SppExplorer(height=13, width=13, levels="(6, 3, 2, 1)")
+    view.paper.value = True
+    for ax, n in zip(view.axes, (6, 3, 2, 1), strict=True):
+        assert f"paper: {n}x{n} window{'s' * (n > 1)}, every cell read" in ax.get_title()
+    assert not view.paper_missed[0].get_paths()
+    assert "paper" not in view.status.value
+
+
+def test_paper_checkbox_label_is_not_cut():
+    view = SppExplorer()
+    # ipywidgets gives a checkbox a fixed 300 px with an 80 px indent and clips its label
+    assert view.paper.indent is False and view.paper.layout.width == "auto"
+
+
+def test_panels_share_the_width_among_the_levels_shown():
+    view = SppExplorer(levels="(6, 3, 2, 1)")
+
+    def slots():  # the room each panel is given (before the map's aspect shrinks it)
+        return [ax.get_position(original=True) for ax in view.axes if ax.get_visible()]
+
+    four = slots()
+    view.levels_choice.value = "(3, 2, 1)"
+    three = slots()
+    assert len(four) == 4 and len(three) == 3
+    assert four[0].width < three[0].width
+    assert three[0].x0 == pytest.approx(0.02) and three[-1].x1 == pytest.approx(0.98)
+    view.levels_choice.value = "(1,)"
+    assert slots()[0].width == pytest.approx(0.96)
 
 
 def test_bins_sharing_cells_are_named_and_outlined_apart():
@@ -116,6 +184,7 @@ def test_sweep_all_controls():
         ("paper_windows", 7, 6),
         ("paper_missed", (22,), (21, 22)),
         ("paper_missed", [22], [0]),
+        ("paper_missed", {22}, ()),
     ],
 )
 def test_exercises(name, right, wrong, capsys):
@@ -126,26 +195,81 @@ def test_exercises(name, right, wrong, capsys):
 
 
 def test_paper_exercises_use_a_side_and_level_the_notebook_does_not_print():
-    from roi_exercises.ch3 import PAPER_LEVEL, PAPER_SIDE
-
     assert PAPER_SIDE > 20  # the figure and cell 13 cover sides 1..20
     assert ru.spp_paper_windows(PAPER_SIDE, PAPER_LEVEL).missed == (22,)
 
 
 @pytest.mark.parametrize(
-    "answer, says",
+    "name, answer, says",
     [
-        ((0, 3, 3, 7), "columns first"),
-        ((0, 4, 2, 5), "bin (0, 1)"),
-        ((3, 6, 0, 2), "Ends are excluded"),
-        (22, "tuple or list"),
+        ("level_bin", (0, 3, 3, 7), "columns first"),
+        ("level_bin", (0, 4, 2, 5), "bin (0, 1)"),
+        ("level_bin", (3, 6, 0, 2), "Ends are excluded"),
+        ("length", 50, "every one of the 256 channels"),
+        ("length", 256 * 12, "n x n bins, not n"),
+        ("paper_windows", 6, "meant to give"),
+        ("paper_missed", 22, "tuple or list"),
+        ("paper_missed", (21, 22), "some window reads cell 21"),
+        ("paper_missed", (22, 0), "some window reads cell 0"),
+        ("paper_missed", (), "at least one cell is never read"),
+        ("paper_missed", (23,), "outside the side of 23 cells"),
+        ("paper_missed", (21.5,), "whole numbers"),
     ],
 )
-def test_wrong_answers_are_explained(answer, says, capsys):
-    name = "paper_missed" if answer == 22 else "level_bin"
+def test_wrong_answers_are_explained(name, answer, says, capsys):
     result = exercises.check(name, answer)
     assert not result and says in result.message
     assert says in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("answer", [22, (21, 22), (), [0, 1], (22, 21, 20), (23,)])
+def test_missed_cells_check_never_gives_away_how_many(answer):
+    """The checker's generic messages ('Expected 1 numbers', 'a sequence of 1 whole numbers')
+    would tell how many cells are unread, which is most of the answer."""
+    message = exercises.check("paper_missed", answer, quiet=True).message
+    allowed = {str(v) for v in np.atleast_1d(answer)} | {"0", str(PAPER_SIDE)}
+    assert set(re.findall(r"\d+", message)) <= allowed, message
+
+
+def test_missed_cells_in_any_order_and_container():
+    for answer in [(22,), [22], {22}, (22, 22), np.array([22])]:
+        assert exercises.check("paper_missed", answer, quiet=True)
+    assert not exercises.check("paper_missed", ..., quiet=True).attempted
+
+
+def notebook_markdown() -> str:
+    import nbformat
+
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    return "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+
+
+def test_notebook_exercise_text_matches_the_module():
+    text = " ".join(notebook_markdown().split())
+    assert "A 256-channel map with levels (6, 3, 2, 1)" in text
+    assert f"On a {BIN_MAP[0]}×{BIN_MAP[1]} map (height {BIN_MAP[0]}, width {BIN_MAP[1]})" in text
+    assert "bin (1, 0)" in text and "`(row_start, row_end, col_start, col_end)`, ends excluded" in text
+    assert f"a side of {PAPER_SIDE} cells at level {PAPER_LEVEL}" in text
+    assert "in any order" in text and "none at all is `()`" in text
+    assert "in any order" in exercises.exercises["paper_missed"].prompt
+
+
+def test_notebook_numbers_match_the_code():
+    text = " ".join(notebook_markdown().split())
+    assert f"`C = {CHANNELS}` channels, so `{CHANNELS} · 21 = {CHANNELS * 21}`" in text
+    assert ru.spp(pyramid_map(7, 9), (4, 2, 1)).shape == (1, CHANNELS * 21)
+    # the paper's own conv5 size: the recipe works for every level the paper uses
+    assert all(
+        not ru.spp_paper_windows(13, n).missed and ru.spp_paper_windows(13, n).gives_n_bins
+        for n in (6, 4, 3, 2, 1)
+    )
+    # "level 4's columns equally wide, none read twice": exactly the multiples of 4
+    even = [
+        w
+        for w in range(4, 17)
+        if (ru.roi_pool_bins(ru.whole_map_roi(0, (1, w)), (1, 4), 1.0, (1, w)).coverage() == 1).all()
+    ]
+    assert even == [4, 8, 12, 16]
 
 
 def run_solution(text: str, namespace: dict):

@@ -29,7 +29,8 @@ def recipe_table(path):
     axes[0].set_yticks(range(len(LEVELS)), [f"n={n}" for n in LEVELS])
     axes[0].set_xlabel("map side a (cells); number = windows the recipe gives")
     axes[0].set_title(
-        "paper recipe (window ceil(a/n), stride floor(a/n)): green ok, orange wrong count, red misses cells",
+        "paper recipe (window ceil(a/n), stride floor(a/n)): green ok, orange wrong count, "
+        "red misses cells (0: a < n, no window fits)",
         fontsize=9,
     )
     a, n = 10, 4
@@ -56,14 +57,17 @@ def recipe_table(path):
         color="crimson",
         va="center",
     )
+    unread = np.flatnonzero(bins.coverage().sum(axis=0) == 0)
     ax.text(
         a - 0.3,
         1.5,
-        "RoI-style floor/ceil bins:\n4 bins, every cell read",
+        f"RoI-style floor/ceil bins:\n{len(bins.wstart)} bins, "
+        + ("every cell read" if unread.size == 0 else f"cells {unread.tolist()} unread"),
         fontsize=8,
         color="#1f77b4",
         va="center",
     )
+    ax.set_title(f"one side of a = {a} cells at level n = {n}", fontsize=9)
     ax.set_axis_off()
     ax.set_xlim(-0.6, a + 4)
     fig.tight_layout()
