@@ -37,21 +37,54 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def lab_environment(home: Path, env: dict | None = None) -> dict:
+    """Environment for a JupyterLab of the tests' own: config, runtime and settings under ``home``
+    (no news popup over the figures, no autosave writing executed outputs back)."""
+    environment = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"), **(env or {})}
+    environment["JUPYTER_RUNTIME_DIR"] = str(home / "runtime")
+    settings = home / "settings"
+    environment["JUPYTERLAB_SETTINGS_DIR"] = str(settings)
+    news = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    news.parent.mkdir(parents=True)
+    news.write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    docs = settings / "@jupyterlab" / "docmanager-extension" / "plugin.jupyterlab-settings"
+    docs.parent.mkdir(parents=True)
+    docs.write_text('{"autosave": false}')
+    return environment
+
+
+@contextlib.contextmanager
+def running_server(command: list[str], environment: dict, log_path: Path, token: str, port: int):
+    """Start ``command`` (a Jupyter server on 127.0.0.1:port); yield its base URL once
+    /api/status answers; stop it afterwards."""
+    log = open(log_path, "w")
+    process = subprocess.Popen(command, env=environment, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if process.poll() is not None or time.time() > deadline:
+                    raise RuntimeError("JupyterLab did not start:\n" + log_path.read_text()) from None
+                time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
 @contextlib.contextmanager
 def jupyter_lab(root: Path = ROOT, env: dict | None = None):
     """Start JupyterLab on a free port; yield (base_url, token); stop it afterwards."""
     port, token = free_port(), secrets.token_hex(16)
     with tempfile.TemporaryDirectory() as home:
-        environment = {**os.environ, "JUPYTER_CONFIG_DIR": str(Path(home) / "config"), **(env or {})}
-        environment["JUPYTER_RUNTIME_DIR"] = str(Path(home) / "runtime")
-        settings = Path(home) / "settings"
-        environment["JUPYTERLAB_SETTINGS_DIR"] = str(settings)
-        news = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-        news.parent.mkdir(parents=True)
-        news.write_text('{"fetchNews": "false", "checkForUpdates": false}')  # no popup over the figures
-        docs = settings / "@jupyterlab" / "docmanager-extension" / "plugin.jupyterlab-settings"
-        docs.parent.mkdir(parents=True)
-        docs.write_text('{"autosave": false}')  # never write executed outputs back
         command = [
             sys.executable,
             "-m",
@@ -67,29 +100,9 @@ def jupyter_lab(root: Path = ROOT, env: dict | None = None):
             "--LabApp.news_url=",
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         ]
-        log = open(Path(home) / "lab.log", "w")
-        process = subprocess.Popen(command, env=environment, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.time() + 60
-            while True:
-                try:
-                    urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                    break
-                except OSError:
-                    if process.poll() is not None or time.time() > deadline:
-                        raise RuntimeError(
-                            "JupyterLab did not start:\n" + (Path(home) / "lab.log").read_text()
-                        ) from None
-                    time.sleep(0.3)
+        environment = lab_environment(Path(home), env)
+        with running_server(command, environment, Path(home) / "lab.log", token, port) as base:
             yield base, token
-        finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-            log.close()
 
 
 def copy_course(target: Path) -> Path:
