@@ -13,7 +13,9 @@ import roi_utils as ru
 from roi_exercises.core import Exercise, ExerciseSet
 
 MAP = np.random.default_rng(44).integers(0, 10, (1, 1, 5, 5)).astype(np.float32)
-ONE_BIN_BOX = [0, 1.0, 1.0, 2.0, 3.0]
+ONE_BIN_BOX = [0, 0.5, 0.0, 1.5, 2.0]
+"""1 wide, 2 tall, its samples between columns: the usual slips (one sample only, adaptive,
+aligned, x for y, a sum, ...) each give a different value, so no wrong rule passes."""
 BIG_BOX = [0, 3.0, 2.0, 17.0, 27.0]
 """Not one of the boxes the notebook prints sample counts for."""
 BIG_MAP_SHAPE = (32, 24)
@@ -39,13 +41,73 @@ def _explain_neighbours(answer) -> str | None:
     return None
 
 
+def _one_bin(box, sample_ratio: int = 2, aligned: bool = False) -> float:
+    return float(ru.roi_align(MAP, [box], 1, 1.0, sample_ratio, aligned)[0, 0, 0, 0])
+
+
+def _one_bin_slips():
+    """(function giving the value, explanation) for the usual wrong ways to compute one_bin."""
+    _, x1, y1, x2, y2 = ONE_BIN_BOX
+    s = ru.roi_align_samples(ONE_BIN_BOX, 1, 1.0, 2, False, MAP.shape[2:])
+    plane = MAP[0, 0].astype(np.float64)
+    singles = [
+        (
+            lambda iy=iy, ix=ix: sum(w * plane[r, c] for r, c, w in s.neighbours(0, 0, iy, ix)),
+            "That is one sample's value: the bin is the average of all four.",
+        )
+        for iy in range(2)
+        for ix in range(2)
+    ]
+    return [
+        *singles,
+        (
+            lambda: _one_bin(ONE_BIN_BOX, 1),
+            "That is one sample at the bin's centre (sample_ratio=1); "
+            "sample_ratio=2 puts 2 x 2 samples in the bin.",
+        ),
+        (
+            lambda: _one_bin(ONE_BIN_BOX, -1),
+            "That is adaptive sampling (sample_ratio=-1); here sample_ratio=2 fixes 2 x 2 samples.",
+        ),
+        (
+            lambda: _one_bin(ONE_BIN_BOX, 2, True),
+            "That is aligned=True (corners moved by half a cell); here aligned=False.",
+        ),
+        (lambda: 4 * _one_bin(ONE_BIN_BOX), "That is the sum of the four samples: the bin is their average."),
+        (
+            lambda: _one_bin([0, y1, x1, y2, x2]),
+            "x and y are swapped: x (x1, x2) runs along the columns, "
+            "y along the rows, and MAP is indexed MAP[0, 0, row, col].",
+        ),
+        (
+            lambda: float(ru.roi_pool(MAP, [ONE_BIN_BOX], 1)[0, 0, 0, 0]),
+            "That is RoI pooling's maximum; RoIAlign averages bilinear samples.",
+        ),
+    ]
+
+
+def _explain_one_bin(answer) -> str | None:
+    if np.ndim(answer) != 0:
+        return None
+    for value, why in _one_bin_slips():
+        if abs(float(answer) - value()) < 1e-4:
+            return why
+    if abs(float(answer) - _one_bin(ONE_BIN_BOX)) < 0.01:
+        return "Very close: do not round (every weight here is a multiple of 1/8, the value is exact)."
+    return None
+
+
 def _explain_count(answer) -> str | None:
+    if np.ndim(answer) == 1 and len(answer) == 2:
+        return "Give one number: the samples in one bin, rows times columns."
+    if np.ndim(answer) != 0:
+        return None
     inclusive = [0, *BIG_BOX[1:3], BIG_BOX[3] + 1, BIG_BOX[4] + 1]
-    if (
-        np.ndim(answer) == 0
-        and answer == ru.roi_align_samples(inclusive, 7, 1.0, -1, False, BIG_MAP_SHAPE).count
-    ):
+    if answer == ru.roi_align_samples(inclusive, 7, 1.0, -1, False, BIG_MAP_SHAPE).count:
         return "RoIAlign's box is x2 - x1 wide, without RoI pooling's + 1."
+    width, height = BIG_BOX[3] - BIG_BOX[1], BIG_BOX[4] - BIG_BOX[2]
+    if answer == (height // 7) * (width // 7):
+        return "Adaptive sampling rounds up (ceil), so that samples are at most one cell apart."
     return None
 
 
@@ -55,11 +117,12 @@ exercises = ExerciseSet(
         "On MAP, box ONE_BIN_BOX pooled to 1x1 with sample_ratio 2 (aligned=False): the output value.",
         expected=lambda: float(ru.roi_align(MAP, [ONE_BIN_BOX], 1, 1.0, 2)[0, 0, 0, 0]),
         atol=1e-5,
-        hint="The bin is 1 wide and 2 tall; samples at x = 1.25, 1.75 and y = 1.5, 2.5. Interpolate each "
+        hint="The bin is 1 wide and 2 tall; samples at x = 0.75, 1.25 and y = 0.5, 1.5. Interpolate each "
         "bilinearly from its four neighbours, then average the four samples.",
         solution="s = ru.roi_align_samples(ONE_BIN_BOX, 1, 1.0, 2, False, (5, 5))\n"
         "sum(w * MAP[0, 0, r, c] for iy in range(2) for ix in range(2)\n"
         "    for r, c, w in s.neighbours(0, 0, iy, ix)) / s.count",
+        explain_wrong=_explain_one_bin,
     ),
     Exercise(
         "adaptive_count",

@@ -40,12 +40,12 @@ class AlignExplorer(Explorer):
 
     def __init__(self, box=(0.5, 0.5, 3.5, 3.0), pooled=(2, 2), sample_ratio: int = 2, aligned: bool = False):
         self._data = align_map()
-        self.figure = new_figure(8.6, 4.2)
+        self.figure = new_figure(8.6, 4.4)
         self.ax_map, self.ax_out = self.figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
+        # small margins: the map's cells must be big enough for a value and a weight label each
+        self.figure.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.93, wspace=0.08)
         self.map_panel = MapPanel(self.ax_map, SIDE)
         self.map_panel.set_map(self._data[0, 0])
-        self.ax_map.set_xlim(-2.2, SIDE + 2.2)
-        self.ax_map.set_ylim(SIDE + 2.2, -2.2)
         (self.box_line,) = self.ax_map.plot([], [], color="crimson", lw=2)
         self.grid_lines = LineCollection([], colors="crimson", linewidths=0.8, linestyles="--")
         self.ax_map.add_collection(self.grid_lines)
@@ -62,7 +62,7 @@ class AlignExplorer(Explorer):
                 0,
                 0,
                 "",
-                fontsize=7,
+                fontsize=7.5,
                 color="darkred",
                 ha="right" if col_high else "left",
                 va="bottom" if row_high else "top",
@@ -156,6 +156,7 @@ class AlignExplorer(Explorer):
         top, left = y.start, x.start
         bottom, right = y.start + y.bin_size * y.coord.shape[0], x.start + x.bin_size * x.coord.shape[0]
         self.box_line.set_data([left, right, right, left, left], [top, top, bottom, bottom, top])
+        self._fit_view(left, top, right, bottom)
         rows = [y.start + k * y.bin_size for k in range(1, y.coord.shape[0])]
         cols = [x.start + k * x.bin_size for k in range(1, x.coord.shape[0])]
         self.grid_lines.set_segments(
@@ -180,15 +181,31 @@ class AlignExplorer(Explorer):
         self.out_panel.set_values(values, fmt="{:.3f}")
         self.ax_out.set_title("roi_align output", fontsize=10, y=1.0)
         outside = int((~valid).sum())
+        plural = "" if samples.count == 1 else "s"
         self.ax_map.set_title(
-            f"{samples.y.grid} x {samples.x.grid} samples per bin (count {samples.count}); "
-            f"star = sample ({i},{j},{a},{b})",
+            f"{samples.y.grid} x {samples.x.grid} sample{plural} per bin, averaged; "
+            f"star: sample (iy={a}, ix={b}) of bin ({i}, {j})",
             fontsize=8,
             y=1.0,
         )
-        problems = [f"{outside} sample(s) outside [-1, size]: they count as 0"] if outside else []
+        problems = [self._outside_note(outside, int(valid.size))] if outside else []
+        if outside < valid.size and not (y.valid[i, a] and x.valid[j, b]):
+            problems.append("the starred sample is one of them: it reads no cell")
         problems += self._forced_sides(right, bottom)
         set_status(self.status, self.call(), "; ".join(problems) or None)
+
+    def _fit_view(self, left: float, top: float, right: float, bottom: float) -> None:
+        """Show the map, its index labels and the whole box; no more, so the cells stay large."""
+        margin = 0.3
+        self.ax_map.set_xlim(min(-1.5, left - margin), max(SIDE - 0.5, right) + margin)
+        self.ax_map.set_ylim(max(SIDE - 0.5, bottom) + margin, min(-1.5, top - margin))
+
+    @staticmethod
+    def _outside_note(outside: int, total: int) -> str:
+        if outside == total:
+            which = "the only sample lies" if total == 1 else f"all {total} samples lie"
+            return f"{which} outside [-1, size], where a sample counts as 0: every output is 0"
+        return f"{outside} of {total} samples lie outside [-1, size]: they count as 0 (hollow circles)"
 
     def _forced_sides(self, right: float, bottom: float) -> list[str]:
         """With aligned=False, roi_align (like mxnet) stretches a box less than one cell wide or

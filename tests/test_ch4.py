@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import ast
 import itertools
+import re
+from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+import nbformat  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import roi_utils as ru  # noqa: E402
-from roi_exercises.ch4 import BIG_BOX, MAP, ONE_BIN_BOX, SAMPLE_BOX, exercises  # noqa: E402
-from roi_widgets.align import CORNER, RATIOS, AlignExplorer  # noqa: E402
+from roi_exercises import ch4  # noqa: E402
+from roi_exercises.ch4 import BIG_BOX, BIG_MAP_SHAPE, MAP, ONE_BIN_BOX, SAMPLE_BOX, exercises  # noqa: E402
+from roi_widgets.align import CORNER, RATIOS, SIDE, AlignExplorer, align_map  # noqa: E402
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "04_roi_align.ipynb"
+
+
+def notebook_cells(kind: str) -> list[str]:
+    return [c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells if c.cell_type == kind]
 
 
 def check_view(view: AlignExplorer):
@@ -108,7 +118,7 @@ def test_sweep_all_controls():
         (
             "one_bin",
             float(ru.roi_align(MAP, [ONE_BIN_BOX], 1, 1.0, 2)[0, 0, 0, 0]),
-            float(MAP[0, 0, 1:4, 1:3].mean()),
+            float(MAP[0, 0, 0:3, 0:2].mean()),
         ),
         ("adaptive_count", 8, 6),
         ("neighbours", [(1, 2), (1, 3), (2, 2), (2, 3)], [(0, 2), (0, 3), (1, 2), (1, 3)]),
@@ -141,6 +151,16 @@ def test_big_box_is_not_one_the_notebook_counts():
         ("neighbours", [(1, 3), (1, 2), (2, 2), (2, 3)], "Order matters"),
         ("neighbours", [(2, 1), (3, 1), (2, 2), (3, 2)], "(row, col)"),
         ("adaptive_count", 12, "without RoI pooling's + 1"),
+        ("adaptive_count", 6, "rounds up (ceil)"),
+        ("adaptive_count", (4, 2), "Give one number"),
+        ("one_bin", 0.0, "sample_ratio=1"),
+        ("one_bin", 2.25, "sample_ratio=-1"),
+        ("one_bin", 2.75, "aligned=True"),
+        ("one_bin", 12.875, "sum of the four samples"),
+        ("one_bin", 3.71875, "x and y are swapped"),
+        ("one_bin", 9.0, "RoI pooling's maximum"),
+        ("one_bin", 4.625, "one sample's value"),
+        ("one_bin", 3.22, "do not round"),
     ],
 )
 def test_wrong_answers_are_explained(name, answer, says):
@@ -163,3 +183,99 @@ def test_pasting_the_solution_passes(name):
     namespace["SAMPLE_BOX"] = SAMPLE_BOX
     answer = run_solution(exercises.exercises[name].solution, namespace)
     assert exercises.check(name, answer, quiet=True)
+
+
+def test_one_bin_slips_are_all_told_apart():
+    """Every usual slip gives a value of its own, none the right one: so a wrong rule never passes
+    (the previous ONE_BIN_BOX gave the right value with aligned=True and with sample_ratio=-1)."""
+    right = float(ru.roi_align(MAP, [ONE_BIN_BOX], 1, 1.0, 2)[0, 0, 0, 0])
+    values = [value() for value, _ in ch4._one_bin_slips()]
+    four_samples = values[:4]
+    assert sum(four_samples) / 4 == pytest.approx(right)
+    others = values[4:]
+    for a, b in itertools.combinations([right, *set(four_samples), *others], 2):
+        assert abs(a - b) > 0.05
+    # the hint's sample positions are roi_align_samples' own
+    s = ru.roi_align_samples(ONE_BIN_BOX, 1, 1.0, 2, False, MAP.shape[2:])
+    hint = exercises.exercises["one_bin"].hint
+    assert f"x = {s.x.coord[0, 0]:g}, {s.x.coord[0, 1]:g}" in hint
+    assert f"y = {s.y.coord[0, 0]:g}, {s.y.coord[0, 1]:g}" in hint
+
+
+def test_no_explanation_reveals_the_answer():
+    right = float(ru.roi_align(MAP, [ONE_BIN_BOX], 1, 1.0, 2)[0, 0, 0, 0])
+    for answer in (0.0, 2.25, 3.0, 3.22, 4.625, 9.0):
+        assert f"{right:g}" not in exercises.check("one_bin", answer, quiet=True).message
+    for answer in (6, 12, (4, 2), 5):
+        assert "8" not in exercises.check("adaptive_count", answer, quiet=True).message
+
+
+def test_explorer_view_fits_map_and_box():
+    view = AlignExplorer()
+    (x0, x1), (y1, y0) = view.ax_map.get_xlim(), view.ax_map.get_ylim()
+    # the default box is on the map: the view is the map and its labels, cells drawn large
+    assert x1 - x0 < 8.5 and y1 - y0 < 8.5
+    assert x0 <= -1.5 and x1 >= SIDE - 0.5
+    view.x1.value, view.y1.value, view.x2.value, view.y2.value = -2.0, -1.0, 8.0, 7.5
+    (x0, x1), (y1, y0) = view.ax_map.get_xlim(), view.ax_map.get_ylim()
+    assert x0 < -2.0 and x1 > 8.0 and y0 < -1.0 and y1 > 7.5
+
+
+def test_every_sample_outside_says_the_output_is_zero():
+    view = AlignExplorer(box=(6.5, 6.5, 8.0, 8.0))
+    assert "all 16 samples" in view.status.value and "every output is 0" in view.status.value
+    assert not view.output_values().any()
+    view.ph.value, view.pw.value, view.ratio.value = 1, 1, 1
+    assert "the only sample" in view.status.value
+
+
+def test_chosen_sample_outside_is_said():
+    view = AlignExplorer(box=(-2.0, -2.0, 8.0, 8.0), sample_ratio=4)
+    assert "starred sample is one of them" in view.status.value
+    with view.hold():
+        view.iy.value, view.ix.value = 2, 2
+    assert "starred" not in view.status.value
+    check_view(view)
+
+
+def test_title_counts_samples():
+    assert "1 x 1 sample per bin" in AlignExplorer(sample_ratio=1).ax_map.get_title()
+    assert "2 x 2 samples per bin" in AlignExplorer().ax_map.get_title()
+
+
+def test_notebook_prose_numbers_match_roi_utils():
+    """The bilinear example's weights and value, and the sample positions, as the prose states them."""
+    text = "\n".join(notebook_cells("markdown"))
+    x = align_map()
+    y0, x0 = 1.3, 2.6
+    box = [0, x0 - 0.5, y0 - 0.5, x0 + 0.5, y0 + 0.5]
+    terms = ru.roi_align_samples(box, 1, 1.0, 1, False, x.shape[2:]).neighbours(0, 0, 0, 0)
+    weights = [f"{w:.2f}" for _, _, w in terms]
+    assert weights == ["0.28", "0.42", "0.12", "0.18"]
+    for (r, c, _), w, (a, b) in zip(
+        terms, weights, [(0.7, 0.4), (0.7, 0.6), (0.3, 0.4), (0.3, 0.6)], strict=True
+    ):
+        assert f"{a}·{b} = {w}" in text
+        assert f"{x[0, 0, r, c]:g}·{w}" in text
+    value = float(ru.roi_align(x, [box], 1, 1.0, 1)[0, 0, 0, 0])
+    assert f"= {value:.2f}" in text
+    coords = ru.roi_align_samples([0, 1, 0, 4, 3], 2, 1.0, 3, False, (6, 6)).x.coord
+    assert ", ".join(f"{v:g}" for v in coords[0]) in text
+    # the rounding example: "Here the corners move by 3 to 6 pixels"
+    bins = ru.roi_pool_bins([0, 37, 53, 211, 170], 7, 1 / 16, (38, 50))
+    rounded = np.array([bins.roi_start_w, bins.roi_start_h, bins.roi_end_w, bins.roi_end_h])
+    shift = np.abs(rounded - np.array([37, 53, 211, 170]) / 16) * 16
+    assert f"move by {shift.min():g} to {shift.max():g} pixels" in text
+
+
+def test_notebook_exercises_match_the_module():
+    code = "\n".join(notebook_cells("code"))
+    text = "\n".join(notebook_cells("markdown"))
+    for name in re.findall(r"from roi_exercises.ch4 import ([\w, ]+)", code):
+        for imported in name.split(","):
+            assert hasattr(ch4, imported.strip().split(" as ")[0]), imported
+    for name in exercises.exercises:
+        assert f'ex.check("{name}", ' in code
+    assert f"{BIG_MAP_SHAPE[0]} rows × {BIG_MAP_SHAPE[1]} columns" in text
+    assert "ONE_BIN_BOX" in text and "SAMPLE_BOX" in text and "BIG_BOX" in text
+    assert "aligned=False" in text

@@ -34,7 +34,8 @@ def aligned_shift(path):
         _grid(ax, 4, f"box [0, 0, 2, 2], aligned={aligned}")
         top, left = s.y.start, s.x.start
         size = s.y.bin_size
-        ax.add_patch(plt.Rectangle((left, top), size, size, fill=False, color="crimson", lw=2))
+        # above the grid lines: with aligned=True the box's edges lie on them
+        ax.add_patch(plt.Rectangle((left, top), size, size, fill=False, color="crimson", lw=2, zorder=3))
         ax.scatter(xs.ravel(), ys.ravel(), color="#1f77b4", zorder=3)
         ax.set_xlabel(f"samples at x = {sorted(set(np.round(xs.ravel(), 2).tolist()))}", fontsize=8)
     fig.suptitle(
@@ -50,32 +51,89 @@ def pool_vs_align(path):
     bins = ru.roi_pool_bins(box, 2, 1.0, (6, 6))
     s = ru.roi_align_samples(box, 2, 1.0, 2, False, (6, 6))
     reach = (s.y.weight_matrix(6).sum(0)[:, None] * s.x.weight_matrix(6).sum(0)[None, :]) > 0
-    fig, axes = plt.subplots(1, 2, figsize=(8, 3.8))
-    pooled = ru.roi_pool(x, [box], 2)[0, 0]
+    fig, axes = plt.subplots(1, 2, figsize=(8, 4.3), layout="constrained")
+    pooled, argmax = ru.roi_pool_argmax(x, [box], 2)
     aligned = ru.roi_align(x, [box], 2, 1.0, 2)[0, 0]
+    winners = {divmod(int(k), 6) for k in argmax.ravel()}
 
     def fmt(values):
         return "[" + ", ".join("[" + ", ".join(f"{v:.2f}" for v in row) + "]" for row in values) + "]"
 
     for ax, cells, title, output in (
-        (axes[0], bins.coverage(), "RoIPool: cells read after rounding", fmt(pooled)),
-        (axes[1], reach.astype(int), "RoIAlign: cells with a bilinear weight", fmt(aligned)),
+        (
+            axes[0],
+            bins.coverage(),
+            "RoIPool: cells read after rounding;\nbold = each bin's max",
+            fmt(pooled[0, 0]),
+        ),
+        (axes[1], reach.astype(int), "RoIAlign: cells with a bilinear weight;\ndots = samples", fmt(aligned)),
     ):
         ax.imshow(cells, cmap="Oranges", vmin=0, vmax=4)
         for (r, c), v in np.ndenumerate(x[0, 0]):
-            ax.text(c, r, f"{v:g}", ha="center", va="center", fontsize=8)
+            bold = ax is axes[0] and (r, c) in winners
+            ax.text(
+                c,
+                r,
+                f"{v:g}",
+                ha="center",
+                va="center",
+                fontsize=9 if bold else 8,
+                fontweight="bold" if bold else "normal",
+            )
         ax.add_patch(
             plt.Rectangle(
-                (box[1], box[2]), box[3] - box[1], box[4] - box[2], fill=False, color="crimson", lw=2
+                (box[1], box[2]),
+                box[3] - box[1],
+                box[4] - box[2],
+                fill=False,
+                color="crimson",
+                lw=2,
+                zorder=3,
             )
         )
         ax.set_title(title, fontsize=9)
         ax.set_xlabel(f"output {output}", fontsize=8)
         ax.set_xticks(range(6))
         ax.set_yticks(range(6))
+    # RoIPool's bins: whole cells of the rounded box, [start, end) per axis
+    for lo, hi in zip(bins.hstart, bins.hend, strict=True):
+        for c0, c1 in zip(bins.wstart, bins.wend, strict=True):
+            axes[0].add_patch(
+                plt.Rectangle(
+                    (c0 - 0.5, lo - 0.5),
+                    c1 - c0,
+                    hi - lo,
+                    fill=False,
+                    color="saddlebrown",
+                    lw=1,
+                    ls="--",
+                    zorder=2,
+                )
+            )
+    # RoIAlign's bins: the box cut into 2 x 2 equal parts, no rounding
+    y, xa = s.y, s.x
+    for k in (1,):
+        axes[1].plot(
+            [xa.start, xa.start + 2 * xa.bin_size],
+            [y.start + k * y.bin_size] * 2,
+            "--",
+            color="crimson",
+            lw=0.8,
+        )
+        axes[1].plot(
+            [xa.start + k * xa.bin_size] * 2,
+            [y.start, y.start + 2 * y.bin_size],
+            "--",
+            color="crimson",
+            lw=0.8,
+        )
     ys, xs = s.points()
-    axes[1].scatter(xs.ravel(), ys.ravel(), s=10, color="#1f77b4")
-    fig.tight_layout()
+    axes[1].scatter(xs.ravel(), ys.ravel(), s=10, color="#1f77b4", zorder=4)
+    fig.suptitle(
+        f"box {box[1:]} (crimson), 2 x 2 bins; RoIPool rounds it to columns "
+        f"{bins.roi_start_w}..{bins.roi_end_w}, rows {bins.roi_start_h}..{bins.roi_end_h}",
+        fontsize=9,
+    )
     fig.savefig(path, dpi=100)
 
 
