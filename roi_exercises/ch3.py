@@ -7,6 +7,7 @@ True
 
 from __future__ import annotations
 
+from functools import partial
 from numbers import Real
 
 import numpy as np
@@ -104,22 +105,6 @@ def compare_cells(answer, expected: tuple[int, ...], size: int) -> Result:
     return Result(True, "Correct.")
 
 
-class CellsExercise(Exercise):
-    """An exercise whose answer is a set of cell indices of one side (any order, any container)."""
-
-    def __init__(self, *args, size: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.size = size
-
-    def check(self, answer=..., *, quiet: bool = False) -> Result:
-        result = compare_cells(answer, tuple(self.expected()), self.size)
-        if not quiet:
-            mark = "✔" if result.correct else ("…" if not result.attempted else "✘")
-            tail = "" if result.correct or not result.attempted else " Try hint() if stuck."
-            print(f"{mark} {self.name}: {result.message}{tail}")
-        return result
-
-
 exercises = ExerciseSet(
     Exercise(
         "length",
@@ -151,7 +136,7 @@ exercises = ExerciseSet(
         solution=f"ru.spp_paper_windows({PAPER_SIDE}, {PAPER_LEVEL}).bins",
         explain_wrong=_explain_windows,
     ),
-    CellsExercise(
+    Exercise(
         "paper_missed",
         "And which cells of that side does no window read? Answer with a tuple or list of indices, "
         "in any order: one cell is (i,) or [i], none at all is ().",
@@ -159,6 +144,6 @@ exercises = ExerciseSet(
         hint="Window k covers [k * stride, k * stride + window): list the windows, then the cells after "
         "the last one.",
         solution=f"ru.spp_paper_windows({PAPER_SIDE}, {PAPER_LEVEL}).missed",
-        size=PAPER_SIDE,
+        compare=partial(compare_cells, size=PAPER_SIDE),
     ),
 )

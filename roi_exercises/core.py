@@ -11,7 +11,7 @@ kind* of mistake it is (shape, dtype, how many entries differ), not the answer.
 … demo: Not attempted yet: replace the ... with your answer and run the cell again.
 False
 >>> bool(ex.check(9))
-✘ demo: Not quite. Try hint() if stuck.
+✘ demo: Not quite. Stuck? ex.hint("demo") gives a hint, ex.solution("demo") the answer.
 False
 >>> bool(ex.check(10))
 ✔ demo: Correct.
@@ -40,6 +40,11 @@ class Result:
 
     def _ipython_display_(self) -> None:
         """Show nothing: check() has already printed the message."""
+
+
+def _count(n: int, noun: str) -> str:
+    """``_count(1, "number")`` is '1 number', ``_count(4, "number")`` '4 numbers'."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _is_unattempted(answer) -> bool:
@@ -78,12 +83,13 @@ def compare(answer, expected, *, atol: float = 0.0) -> Result:
         try:
             numbers = tuple(float(v) for v in answer)
         except (TypeError, ValueError):
-            return Result(False, f"Answer with a sequence of {len(expected)} whole numbers.")
+            return Result(False, f"Answer with a sequence of {_count(len(expected), 'whole number')}.")
         if not all(v.is_integer() for v in numbers):
             return Result(False, f"Answer with whole numbers (cell indices), not fractions: {answer!r}.")
         same = tuple(int(v) for v in numbers) == tuple(int(v) for v in expected)
         if len(tuple(answer)) != len(expected):
-            return Result(False, f"Expected {len(expected)} numbers; you gave {len(tuple(answer))}.")
+            wanted, given = _count(len(expected), "number"), _count(len(numbers), "number")
+            return Result(False, f"Expected {wanted}; you gave {given}.")
         return Result(same, "Correct." if same else "Not quite: at least one number differs.")
     want = np.asarray(expected)
     try:
@@ -114,17 +120,31 @@ class Exercise:
     solution: str
     atol: float = 0.0
     explain_wrong: Callable[[Any], str | None] | None = field(default=None, repr=False)
+    compare: Callable[[Any, Any], Result] | None = field(default=None, repr=False)
+    """``compare(answer, expected) -> Result`` for answers the generic :func:`compare` cannot judge
+    (for example a set of cells in any order); it must not reveal ``expected`` either."""
 
     def check(self, answer=..., *, quiet: bool = False) -> Result:
-        """Print whether ``answer`` is right, with a useful hint if not; return the Result."""
-        result = compare(answer, self.expected(), atol=self.atol)
+        """Print whether ``answer`` is right, with a useful hint if not; return the Result.
+
+        The notebooks import each chapter's :class:`ExerciseSet` as ``ex``, so a wrong answer
+        points to ``ex.hint(name)`` and ``ex.solution(name)``.
+        """
+        if self.compare is not None:
+            result = self.compare(answer, self.expected())
+        else:
+            result = compare(answer, self.expected(), atol=self.atol)
         if result.attempted and not result.correct and self.explain_wrong is not None:
             extra = self.explain_wrong(answer)
             if extra:
                 result = Result(False, f"{result.message} {extra}")
         if not quiet:
             mark = "✔" if result.correct else ("…" if not result.attempted else "✘")
-            tail = "" if result.correct or not result.attempted else " Try hint() if stuck."
+            tail = (
+                ""
+                if result.correct or not result.attempted
+                else f' Stuck? ex.hint("{self.name}") gives a hint, ex.solution("{self.name}") the answer.'
+            )
             print(f"{mark} {self.name}: {result.message}{tail}")
         return result
 
