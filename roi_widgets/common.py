@@ -107,6 +107,11 @@ def set_status(line: widgets.HTML, text: str, problem: str | None = None) -> Non
     line.value = body
 
 
+OUTPUT_WIDTH_INCHES = 9.4
+"""The widest figure that fits JupyterLab's output area (about 968 px in a 1400 px window with the
+file browser open; matplotlib's ipympl canvas draws 100 px per inch): wider ones are cut off."""
+
+
 def new_figure(width: float, height: float, **subplot_kw):
     """A figure that is not auto-displayed (the explorer places its canvas itself)."""
     with plt.ioff():

@@ -45,7 +45,7 @@ class GradExplorer(Explorer):
 
     def __init__(self, operator: str = "roi_pool", box=(2, 1, 4, 3), pooled=(2, 2)):
         self._data = grad_map()
-        self.figure = new_figure(10, 3.8)
+        self.figure = new_figure(9.4, 3.6)
         self.ax_map, self.ax_grad, self.ax_up = self.figure.subplots(
             1, 3, gridspec_kw={"width_ratios": [3, 3, 2]}
         )
