@@ -102,6 +102,48 @@ def feature_map(photo: np.ndarray, stride: int = 16) -> np.ndarray:
     return maps[None].astype(np.float32)
 
 
+def pixels_seen(roi, stride: int = 16, photo: np.ndarray | None = None) -> tuple[range, range]:
+    """The image rows and columns that can change ``roi``'s RoI pooling output, measured.
+
+    Brightens one whole row of the photo at a time (then one column), recomputes the
+    stand-in backbone's map and ``ru.roi_pool`` (1 x 1, every channel), and keeps the
+    rows (columns) that change the output. They are the pixels the cells read are
+    computed from: for cell ``k``, pixels ``stride * k .. stride * k + stride - 1`` (the
+    2x2 max poolings) and one more on each side (the 3x3 filters), not the pixels
+    ``stride * k - stride / 2 .. stride * k + stride / 2 - 1`` that rounding sends to it.
+
+    Only rows and columns from one cell before the rounded box to one cell after it
+    are tried, on the photo cut two cells below and right of the box (which changes
+    only cells beyond those read): under a second for a small box, longer for big ones.
+
+    >>> pixels_seen([0, 8, 8, 23, 23], 16)  # rounds to cell (1, 1), as pixels 8..23 do
+    (range(15, 33), range(15, 33))
+    """
+    photo = load_photo() if photo is None else np.asarray(photo, np.float32)
+    bins = ru.roi_pool_bins(roi, 1, 1 / stride, (photo.shape[0] // stride, photo.shape[1] // stride))
+    rows = range(max(stride * (bins.roi_start_h - 1), 0), min(stride * (bins.roi_end_h + 2), photo.shape[0]))
+    cols = range(max(stride * (bins.roi_start_w - 1), 0), min(stride * (bins.roi_end_w + 2), photo.shape[1]))
+    cut = photo[: rows.stop, : cols.stop]
+
+    def output(image):
+        return ru.roi_pool(feature_map(image, stride), [roi], 1, 1 / stride)
+
+    before = output(cut)
+    seen = []
+    for axis, candidates in ((0, rows), (1, cols)):
+        changed = []
+        for index in candidates:
+            brighter = cut.copy()
+            if axis == 0:
+                brighter[index] += 10.0
+            else:
+                brighter[:, index] += 10.0
+            if not np.array_equal(output(brighter), before):
+                changed.append(index)
+        seen.append(range(changed[0], changed[-1] + 1) if changed else range(0))
+    return seen[0], seen[1]
+
+
 def rounding_areas(roi, spatial_scale: float, map_shape) -> dict[str, float]:
     """What RoI pooling's rounding does to a box's area, in image pixels.
 
@@ -112,7 +154,8 @@ def rounding_areas(roi, spatial_scale: float, map_shape) -> dict[str, float]:
     belongs to cell ``round(x * scale)``, so cell ``k`` stands for
     ``[(k - 0.5) / scale, (k + 0.5) / scale]``. Returns the box's area, the area of
     the cells RoI pooling reads (``rounded``; 0 when they are all off the map),
-    their overlap, what rounding loses and what it gains.
+    their overlap, what rounding loses and what it gains. They measure the rounding
+    alone: the pixels a cell's value comes from depend on the backbone (``pixels_seen``).
 
     >>> a = rounding_areas([0, 40, 40, 200, 120], 1 / 16, (37, 32))
     >>> a["box"], a["rounded"], a["lost"], a["gained"]

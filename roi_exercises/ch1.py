@@ -1,7 +1,7 @@
 """Chapter 1 exercises (RoI pooling), and the popular wrong rule the chapter contrasts.
 
 >>> from roi_exercises.ch1 import exercises
->>> bool(exercises.check("by_hand", [[6, 7], [10, 11]], quiet=True))
+>>> bool(exercises.check("by_hand", [[91, 91], [91, 93]], quiet=True))
 True
 """
 
@@ -16,17 +16,25 @@ ARANGE = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
 RANDOM = np.random.default_rng(0).integers(0, 100, (1, 1, 7, 7)).astype(np.float32)
 
 
-def disjoint_pool(data, roi, pooled_size) -> np.ndarray:
+def disjoint_pool(data, roi, pooled_size, larger_first: bool = False) -> np.ndarray:
     """THE WRONG RULE, for contrast: the popular picture of disjoint bins (scale 1).
 
-    Splits the box's ``n`` rows at ``floor(i * n / k)``, so every cell belongs to
-    exactly one bin. mxnet (and Fast R-CNN's own code) does not do this: its bins
-    run from ``floor`` to ``ceil`` and overlap. Use ``ru.roi_pool`` for real answers.
+    Splits the box's ``n`` rows at ``floor(i * n / k)``, smaller bins first (3 rows in
+    2 bins: 1 + 2), or with ``larger_first`` at ``ceil(i * n / k)`` (2 + 1), so every
+    cell belongs to exactly one bin. mxnet (and Fast R-CNN's own code) does not do
+    this: its bins run from ``floor`` to ``ceil`` and overlap. Use ``ru.roi_pool`` for
+    real answers.
+
+    >>> disjoint_pool(ARANGE, [0, 1, 0, 3, 2], 2).tolist()
+    [[1.0, 3.0], [9.0, 11.0]]
+    >>> disjoint_pool(ARANGE, [0, 1, 0, 3, 2], 2, larger_first=True).tolist()
+    [[6.0, 7.0], [10.0, 11.0]]
     """
     ph, pw = (pooled_size, pooled_size) if np.isscalar(pooled_size) else pooled_size
     _, x1, y1, x2, y2 = (int(v) for v in roi)
-    rows = y1 + np.floor(np.arange(ph + 1) * (y2 - y1 + 1) / ph).astype(int)
-    cols = x1 + np.floor(np.arange(pw + 1) * (x2 - x1 + 1) / pw).astype(int)
+    split = np.ceil if larger_first else np.floor
+    rows = y1 + split(np.arange(ph + 1) * (y2 - y1 + 1) / ph).astype(int)
+    cols = x1 + split(np.arange(pw + 1) * (x2 - x1 + 1) / pw).astype(int)
     plane = np.asarray(data)[int(roi[0]), 0]
     out = np.zeros((ph, pw), np.float32)
     for i, j in np.ndindex(ph, pw):
@@ -35,8 +43,17 @@ def disjoint_pool(data, roi, pooled_size) -> np.ndarray:
     return out
 
 
+BY_HAND_BOX = [0, 3, 0, 5, 2]
+"""Exercise 1's box on ``RANDOM``: 3 x 3 cells, where floor/ceil bins, the 1 + 2 split and
+the 2 + 1 split all give different outputs (on ``ARANGE`` the 2 + 1 split passes)."""
+
+
+BIN_CELLS_BOX = [0, 0, 1, 4, 5]
+"""Exercise 2's box, pooled 2x2 at scale 1 on a 7x7 map; the question is row bin 1, column bin 0."""
+
+
 def _bin_cells():
-    bins = ru.roi_pool_bins([0, 0, 1, 4, 5], 2, 1.0, (7, 7))
+    bins = ru.roi_pool_bins(BIN_CELLS_BOX, 2, 1.0, (7, 7))
     rows, cols = bins.cells(1, 0)
     return (rows.start, rows.stop, cols.start, cols.stop)
 
@@ -58,10 +75,39 @@ def _same(answer, numbers) -> bool:
 
 
 def _explain_by_hand(answer) -> str | None:
-    if _same(answer, disjoint_pool(ARANGE, [0, 1, 0, 3, 2], 2)):
+    for larger_first, split in ((False, "1 + 2"), (True, "2 + 1")):
+        if _same(answer, disjoint_pool(RANDOM, BY_HAND_BOX, 2, larger_first=larger_first)):
+            return (
+                f"That is the disjoint-bins picture ({split} split, every cell in one bin). mxnet's "
+                "bins run from floor to ceil and share the box's middle row and column."
+            )
+    return None
+
+
+def _explain_bin_cells(answer) -> str | None:
+    try:
+        got = tuple(int(v) for v in answer)
+    except (TypeError, ValueError):
+        return None
+    _, x1, y1, x2, y2 = BIN_CELLS_BOX
+    row_start, row_end, col_start, col_end = _bin_cells()
+    if got == (row_start, row_end - 1, col_start, col_end - 1):
+        return "Those ends are the last row and column read; give the ends excluded, one past them."
+    if got == (row_start - y1, row_end - y1, col_start - x1, col_end - x1):
+        return "Those are counted from the box's first row; add the box's start to get map rows."
+    for split in (np.floor, np.ceil):  # the disjoint 2 + 3 and 3 + 2 splits
+        rows = y1 + split(np.arange(3) * (y2 - y1 + 1) / 2).astype(int)
+        cols = x1 + split(np.arange(3) * (x2 - x1 + 1) / 2).astype(int)
+        if got == (rows[1], rows[2], cols[0], cols[1]):
+            return "That is a disjoint split; mxnet's bins start at floor and end at ceil, so they overlap."
+    return None
+
+
+def _explain_coverage(answer) -> str | None:
+    if _same(answer, 1):
         return (
-            "That is the disjoint-bins picture (1 + 2 cells). mxnet's bins run from floor to ceil "
-            "and share the middle row and column."
+            "One bin per cell is the disjoint-bins picture. Here the bins overlap: count the row bins "
+            "that contain row 2, the column bins that contain column 2, and multiply."
         )
     return None
 
@@ -77,32 +123,39 @@ def _explain_rounding(answer) -> str | None:
 exercises = ExerciseSet(
     Exercise(
         "by_hand",
-        "On the arange 4x4 map, box [0, 1, 0, 3, 2] pooled to 2x2 at scale 1: the 2x2 output.",
-        expected=lambda: ru.roi_pool(ARANGE, [[0, 1, 0, 3, 2]], 2)[0, 0],
-        hint="The box covers columns 1..3 and rows 0..2 (inclusive): 3 cells each way, so bin_size = 1.5; "
-        "bin 0 reads [floor(0), ceil(1.5)) = [0, 2) and bin 1 reads [floor(1.5), ceil(3)) = [1, 3), "
-        "both shifted by the box's start.",
-        solution="# column bins read columns 1-2 and 2-3, row bins rows 0-1 and 1-2; on ARANGE\n"
-        "# (4 * row + column) each bin's maximum is its bottom-right cell: 4*1+2 = 6, 7, 4*2+2 = 10, 11\n"
-        "ru.roi_pool(ARANGE, [[0, 1, 0, 3, 2]], 2)[0, 0]",
+        "On the random 7x7 map (RANDOM), box [0, 3, 0, 5, 2] pooled to 2x2 at scale 1: the 2x2 output.",
+        expected=lambda: ru.roi_pool(RANDOM, [BY_HAND_BOX], 2)[0, 0],
+        hint="The box covers columns 3..5 and rows 0..2 (inclusive): 3 cells each way, so bin_size = 1.5; "
+        "bin 0 reads [floor(0), ceil(1.5)) = [0, 2) and bin 1 reads [floor(1.5), ceil(3)) = [1, 3) of the "
+        "box, counted from its first column and row. RANDOM[0, 0, 0:3, 3:6] shows the box's cells.",
+        solution="# column bins read columns 3-4 and 4-5, row bins rows 0-1 and 1-2 (4 and 1 shared):\n"
+        "# bin (0, 0) reads 26 30 / 64 91 -> 91; (0, 1) 30 4 / 91 50 -> 91;\n"
+        "# (1, 0) 64 91 / 54 55 -> 91; (1, 1) 91 50 / 55 93 -> 93\n"
+        "ru.roi_pool(RANDOM, [[0, 3, 0, 5, 2]], 2)[0, 0]",
         explain_wrong=_explain_by_hand,
     ),
     Exercise(
         "bin_cells",
-        "Box [0, 0, 1, 4, 5] pooled 2x2 on a 7x7 map: which rows and columns does row bin 1, column bin 0 "
-        "read? Answer (row_start, row_end, col_start, col_end) with the ends excluded.",
+        "Box [0, 0, 1, 4, 5] pooled 2x2 at scale 1 on a 7x7 map: which rows and columns does row bin 1, "
+        "column bin 0 read? Answer (row_start, row_end, col_start, col_end) with the ends excluded.",
         expected=_bin_cells,
-        hint="Rows 1..5 inclusive are 5 rows: bin_size 2.5, so row bin 1 is [floor(2.5), ceil(5)) = [2, 5) "
-        "plus the start row 1. Columns 0..4 are 5 columns too.",
+        hint="The box's rows 1..5 (inclusive) are 5 rows, so bin_size = 5 / 2 = 2.5, and row bin i reads "
+        "[floor(i * bin_size), ceil((i + 1) * bin_size)) counted from the box's first row. Columns 0..4 "
+        "work the same way.",
         solution="bins = ru.roi_pool_bins([0, 0, 1, 4, 5], 2, 1.0, (7, 7))\nrows, cols = bins.cells(1, 0)\n"
         "(rows.start, rows.stop, cols.start, cols.stop)",
+        explain_wrong=_explain_bin_cells,
     ),
     Exercise(
         "coverage",
-        "Box [0, 0, 0, 4, 4] pooled 2x2: how many bins read the cell at row 2, column 2?",
+        "Box [0, 0, 0, 4, 4] pooled 2x2 at scale 1 on a 7x7 map: how many bins read the cell at row 2, "
+        "column 2?",
         expected=lambda: int(ru.roi_pool_bins([0, 0, 0, 4, 4], 2, 1.0, (7, 7)).coverage()[2, 2]),
-        hint="5 cells in 2 bins: [0, 3) and [2, 5). Row 2 is in both row bins; column 2 in both column bins.",
+        hint="5 cells in 2 bins: bin_size = 2.5. Write down each row bin's range [floor, ceil) and count "
+        "those that contain row 2; do the same for column 2. A cell is read by every bin whose row range "
+        "and column range both contain it.",
         solution="int(ru.roi_pool_bins([0, 0, 0, 4, 4], 2, 1.0, (7, 7)).coverage()[2, 2])",
+        explain_wrong=_explain_coverage,
     ),
     Exercise(
         "off_the_map",

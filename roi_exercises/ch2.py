@@ -59,6 +59,20 @@ def _explain_area(answer) -> str | None:
     return None
 
 
+def _explain_scale(answer) -> str | None:
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return None
+    if value > 1:
+        stride = "That is the stride itself. " if value == 32 else ""
+        return (
+            f"{stride}spatial_scale multiplies image pixels to give map cells, and the map is smaller "
+            "than the image, so the scale is at most 1: one over the stride."
+        )
+    return None
+
+
 exercises = ExerciseSet(
     Exercise(
         "rounded_cells",
@@ -92,5 +106,6 @@ exercises = ExerciseSet(
         atol=1e-9,
         hint="One map cell per 32 x 32 pixels.",
         solution="1 / 32",
+        explain_wrong=_explain_scale,
     ),
 )

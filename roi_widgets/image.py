@@ -15,6 +15,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.collections import PatchCollection
+from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 import roi_images as ri
@@ -28,6 +29,10 @@ STAGES = ("1 box in the image", "2 scaled onto the map", "3 rounded", "4 split i
 VALUES_UP_TO = 4
 """The output panel prints its values up to this pooled size (more would not fit legibly)."""
 
+BOX_COLOUR, ROUNDED_COLOUR, BIN_COLOUR = "lime", "crimson", "cyan"
+"""One colour per meaning, on both panels: the box (solid on the photo, dashed on the map where its
+edges divided by the stride fall), the cells RoI pooling reads after rounding, and its bins."""
+
 
 def outline(x1, y1, x2, y2):
     return [x1, x2, x2, x1, x1], [y1, y1, y2, y2, y1]
@@ -40,27 +45,45 @@ class ImageExplorer(Explorer):
         self.photo = ri.load_photo()
         self._maps = {}
         height, width = self.photo.shape[:2]
-        self.figure = new_figure(10, 4.0)
+        # 920 px at 100 dpi: fits JupyterLab's output area (about 968 px with the file browser open)
+        self.figure = new_figure(9.2, 4.0)
         self.ax_photo, self.ax_map, self.ax_out = self.figure.subplots(
             1, 3, gridspec_kw={"width_ratios": [3, 3, 2]}
         )
+        self.figure.subplots_adjust(left=0.01, right=0.97, bottom=0.16, top=0.88, wspace=0.12)
         # shown at half resolution (drawn every frame; the box still moves in whole pixels)
         self.ax_photo.imshow(self.photo[::2, ::2], extent=(-0.5, width - 0.5, height - 0.5, -0.5))
         self.ax_photo.set_axis_off()
         self.ax_photo.set_title("image pixels", fontsize=9)
-        (self.photo_box,) = self.ax_photo.plot([], [], color="crimson", lw=2)
+        (self.photo_box,) = self.ax_photo.plot([], [], color=BOX_COLOUR, lw=2)
         self.map_image = self.ax_map.imshow(np.zeros((1, 1)), cmap="magma")
         self.ax_map.set_axis_off()
-        (self.scaled_box,) = self.ax_map.plot([], [], color="white", lw=1.2, ls="--")
-        (self.rounded_box,) = self.ax_map.plot([], [], color="crimson", lw=2)
+        (self.scaled_box,) = self.ax_map.plot([], [], color=BOX_COLOUR, lw=1.5, ls="--", zorder=2.5)
+        (self.rounded_box,) = self.ax_map.plot([], [], color=ROUNDED_COLOUR, lw=2)
         # under the map, at a fixed place in the figure (the map's axes change shape with its limits)
         slot = self.ax_map.get_position()
         self.area_text = self.figure.text(
             slot.x0 + slot.width / 2, 0.015, "", ha="center", va="bottom", fontsize=8
         )
-        self.bin_patches = PatchCollection([], facecolor="none", edgecolor="cyan", linewidths=1)
+        self.bin_patches = PatchCollection([], facecolor="none", edgecolor=BIN_COLOUR, linewidths=1)
         self.ax_map.add_collection(self.bin_patches)
-        self.out_panel = MapPanel(self.ax_out, VALUES_UP_TO, cmap="magma", fontsize=8)
+        legend = [
+            Line2D([], [], color=BOX_COLOUR, lw=2, label="the box (on the map: edges / stride, dashed)"),
+            Line2D([], [], color=ROUNDED_COLOUR, lw=2, label="the cells RoI pooling reads (rounded)"),
+            Line2D([], [], color=BIN_COLOUR, lw=2, label="their bins"),
+        ]
+        photo_slot = self.ax_photo.get_position()
+        self.figure.legend(
+            handles=legend,
+            loc="lower left",
+            bbox_to_anchor=(photo_slot.x0, 0.0),
+            fontsize=8,
+            frameon=False,
+            borderaxespad=0.2,
+        )
+        self.out_panel = MapPanel(self.ax_out, VALUES_UP_TO, cmap="magma", fontsize=9)
+        for label in self.out_panel.row_labels + self.out_panel.col_labels:
+            label.set(fontsize=9, color="dimgrey")
         self.ax_out.set_title("roi_pool output", fontsize=9)
         self.x1 = NumberControl("x1", box[0], 0, width - 1, width="300px")
         self.y1 = NumberControl("y1", box[1], 0, height - 1, width="300px")
@@ -167,9 +190,11 @@ class ImageExplorer(Explorer):
                 f"box {areas['box']:.0f} px²; its rounded cells are\noff the map: RoI pooling reads nothing"
             )
         else:
+            # the areas of the rounding alone: cell k drawn where rounding sends pixels (16k - 8 .. 16k + 8
+            # at stride 16), not where the backbone's cell k takes its pixels from (chapter 2)
             self.area_text.set_text(
-                f"box {areas['box']:.0f} px²; the cells read cover {areas['rounded']:.0f} px²\n"
-                f"(gained {areas['gained']:.0f}, lost {areas['lost']:.0f})"
+                f"box {areas['box']:.0f} px² → rounded cells {areas['rounded']:.0f} px²\n"
+                f"(gained {areas['gained']:.0f}, lost {areas['lost']:.0f}, as rounding draws the cells)"
             )
         self._show_stage()
         problem = None

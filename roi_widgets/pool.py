@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.collections import PatchCollection
+from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 import roi_utils as ru
@@ -24,6 +26,21 @@ MAX_SIDE = 10
 SCALES = {"1": 1.0, "1/2": 0.5, "1/4": 0.25}
 BIN_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
 """One colour per bin; no red, which the rounded box and the maxima use."""
+
+CHOSEN = {
+    "edgecolor": "gold",
+    "lw": 2.5,
+    "path_effects": [patheffects.withStroke(linewidth=4.5, foreground="k")],
+}
+"""The chosen output bin, on the map and in the output: a gold outline edged in black, unlike any
+fill (the coverage shading is orange) and any bin colour."""
+
+CHOSEN_INSET = 0.27
+"""On the map the chosen bin's outline sits this far (in cells) inside its cells: inside every bin
+outline (inset 0.06 or 0.12), so that none hides it."""
+
+LABEL_SIZE = 9
+"""Points, for the map's row and column numbers, the title and the legend (legible at 100 dpi)."""
 
 
 def example_map(name: str, seed: int = 0) -> np.ndarray:
@@ -90,12 +107,20 @@ class PoolExplorer(Explorer):
     """
 
     def __init__(self, map_name: str = "arange 4x4", box=(0, 0, 2, 2), pooled=(2, 2), scale: str = "1"):
-        self.figure = new_figure(8.4, 4.2)
+        # 840 px at 100 dpi: fits JupyterLab's output area (about 968 px with the file browser open)
+        self.figure = new_figure(8.4, 4.4)
         self.ax_map, self.ax_out = self.figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
+        self.figure.subplots_adjust(left=0.02, right=0.97, bottom=0.02, top=0.78, wspace=0.08)
         self._build_artists()
         self.map_choice = widgets.Dropdown(options=MAP_NAMES, value=map_name, description="map")
         self.seed = NumberControl("seed", 0, 0, 99)
-        self.scale_choice = widgets.Dropdown(options=list(SCALES), value=scale, description="spatial_scale")
+        self.scale_choice = widgets.Dropdown(
+            options=list(SCALES),
+            value=scale,
+            description="spatial_scale",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="auto"),
+        )
         self.x1 = NumberControl("x1", box[0], 0, 40)
         self.y1 = NumberControl("y1", box[1], 0, 40)
         self.x2 = NumberControl("x2", box[2], 0, 40).mark_key()
@@ -104,7 +129,12 @@ class PoolExplorer(Explorer):
         self.pw = NumberControl("pooled width", pooled[1], 1, 6)
         self.bin_row = NumberControl("show bin: row", 0, 0, pooled[0] - 1)
         self.bin_col = NumberControl("col", 0, 0, pooled[1] - 1)
-        self.coverage = widgets.Checkbox(value=False, description="coverage: how many bins read each cell")
+        self.coverage = widgets.Checkbox(
+            value=False,
+            description="coverage: how many bins read each cell",
+            indent=False,
+            layout=widgets.Layout(width="auto", margin="0 0 0 12px"),
+        )
         self.status = status_line()
         self._set_map()
         for control in (self.x1, self.y1, self.x2, self.y2, self.ph, self.pw, self.bin_row, self.bin_col):
@@ -129,29 +159,42 @@ class PoolExplorer(Explorer):
 
     def _build_artists(self) -> None:
         ax, out = self.ax_map, self.ax_out
-        self.map_panel = MapPanel(ax, MAX_SIDE)
+        self.map_panel = MapPanel(ax, MAX_SIDE, fontsize=LABEL_SIZE)
+        for label in self.map_panel.row_labels + self.map_panel.col_labels:
+            label.set(fontsize=LABEL_SIZE, color="dimgrey")
         self.coverage_image = ax.imshow(
             np.zeros((1, 1)), cmap="Oranges", alpha=0.55, vmin=0, vmax=4, visible=False
         )
         self.bin_patches = PatchCollection([], match_original=False, linewidths=2, alpha=0.9)
         ax.add_collection(self.bin_patches)
-        # under the bin outlines (zorder 1), over the map images (zorder 0)
-        self.selected_cells = Rectangle(
-            (0, 0), 0, 0, facecolor="gold", alpha=0.35, edgecolor="none", zorder=0.5
-        )
+        # inside the bin outlines (inset further than they are) and over them and the boxes
+        self.selected_cells = Rectangle((0, 0), 0, 0, fill=False, zorder=2.8, **CHOSEN)
         ax.add_patch(self.selected_cells)
         (self.rounded_box,) = ax.plot([], [], color="crimson", lw=2.5, label="rounded box")
         # drawn over the red box: at scale 1 the two coincide, and the dashes show it
         (self.raw_box,) = ax.plot(
             [], [], ls="--", color="black", lw=1.2, label="box x scale (pixel edges)", zorder=2.5
         )
-        self.max_marks = ax.scatter([], [], marker="o", s=160, facecolors="none", edgecolors="crimson", lw=2)
-        ax.legend(loc="upper right", fontsize=7, bbox_to_anchor=(1.0, 1.16), ncol=2, frameon=False)
+        self.max_marks = ax.scatter(
+            [], [], marker="o", s=160, facecolors="none", edgecolors="crimson", lw=2, zorder=3
+        )
+        chosen = Line2D(
+            [], [], color="gold", lw=CHOSEN["lw"], path_effects=CHOSEN["path_effects"], label="chosen bin"
+        )
+        ax.legend(
+            handles=[self.rounded_box, self.raw_box, chosen],
+            loc="upper left",
+            bbox_to_anchor=(0.01, 1.0),
+            bbox_transform=self.figure.transFigure,
+            fontsize=LABEL_SIZE,
+            ncol=3,
+            frameon=False,
+        )
         self.out_image = out.imshow(np.zeros((1, 1)), cmap="Greys", vmin=0, vmax=1)
         self.out_texts = [[out.text(c, r, "", ha="center", va="center") for c in range(6)] for r in range(6)]
-        self.out_selected = Rectangle((0, 0), 1, 1, fill=False, edgecolor="gold", lw=3)
+        self.out_selected = Rectangle((0, 0), 1, 1, fill=False, **CHOSEN)
         out.add_patch(self.out_selected)
-        out.set_title("roi_pool output", fontsize=10)
+        out.set_title("roi_pool output", fontsize=LABEL_SIZE + 1)
         out.set_axis_off()
 
     # -- state ----------------------------------------------------------------
@@ -251,8 +294,12 @@ class PoolExplorer(Explorer):
         i, j = min(self.bin_row.value, ph - 1), min(self.bin_col.value, pw - 1)
         rows, cols = bins.cells(i, j)
         self.selected_cells.set_bounds(
-            cols.start - 0.5, rows.start - 0.5, cols.stop - cols.start, rows.stop - rows.start
+            cols.start - 0.5 + CHOSEN_INSET,
+            rows.start - 0.5 + CHOSEN_INSET,
+            max(cols.stop - cols.start - 2 * CHOSEN_INSET, 0),
+            max(rows.stop - rows.start - 2 * CHOSEN_INSET, 0),
         )
+        self.selected_cells.set_visible(not bins.empty[i, j])
         self._draw_output(values[0, 0], bins.empty, i, j)
         problems = []
         if bins.empty.any():
@@ -265,8 +312,8 @@ class PoolExplorer(Explorer):
             problems.append("reversed box: forced to one cell")
         self.ax_map.set_title(
             f"{ph} x {pw} bins, cells read (end excluded)\n"
-            f"row bins {_ranges(bins.hstart, bins.hend)}   column bins {_ranges(bins.wstart, bins.wend)}",
-            fontsize=8,
+            f"row bins {_ranges(bins.hstart, bins.hend)}\ncolumn bins {_ranges(bins.wstart, bins.wend)}",
+            fontsize=LABEL_SIZE,
         )
         set_status(self.status, self.call(), "; ".join(problems) or None)
 

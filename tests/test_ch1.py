@@ -15,9 +15,16 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import roi_utils as ru  # noqa: E402
-from roi_exercises.ch1 import ARANGE, RANDOM, disjoint_pool, exercises  # noqa: E402
+from roi_exercises.ch1 import ARANGE, BY_HAND_BOX, RANDOM, disjoint_pool, exercises  # noqa: E402
 from roi_widgets.check import RenderCheck  # noqa: E402
-from roi_widgets.pool import BIN_COLOURS, MAP_NAMES, SCALES, PoolExplorer, example_map  # noqa: E402
+from roi_widgets.pool import (  # noqa: E402
+    BIN_COLOURS,
+    CHOSEN_INSET,
+    MAP_NAMES,
+    SCALES,
+    PoolExplorer,
+    example_map,
+)
 
 
 def status_call(view) -> str:
@@ -102,9 +109,32 @@ def test_coverage_overlay_and_selected_bin():
     assert view.map_panel.image.get_visible() and view.map_panel.texts[1][2].get_text() == "81"
     view.bin_row.value, view.bin_col.value = 1, 1
     rows, cols = bins.cells(1, 1)
-    assert view.selected_cells.get_x() == cols.start - 0.5 and view.selected_cells.get_y() == rows.start - 0.5
-    assert view.selected_cells.get_width() == cols.stop - cols.start
-    assert view.selected_cells.get_zorder() < view.bin_patches.get_zorder()  # the fill under the outlines
+    chosen = view.selected_cells
+    assert (
+        chosen.get_x() == cols.start - 0.5 + CHOSEN_INSET
+        and chosen.get_y() == rows.start - 0.5 + CHOSEN_INSET
+    )
+    assert chosen.get_width() == pytest.approx(cols.stop - cols.start - 2 * CHOSEN_INSET)
+    # an outline, not a fill that would blend with the orange coverage shading, drawn over the bin outlines
+    assert not chosen.get_fill() and chosen.get_zorder() > view.bin_patches.get_zorder()
+    assert chosen.get_visible()
+
+
+def test_an_empty_chosen_bin_draws_no_outline():
+    view = PoolExplorer(map_name="arange 4x4", box=(2, 2, 7, 7))
+    view.bin_row.value, view.bin_col.value = 1, 1
+    assert view.bins().empty[1, 1] and not view.selected_cells.get_visible()
+
+
+def test_layout_fits_jupyterlab_and_labels_are_legible():
+    """JupyterLab's output area is about 968 px wide beside the file browser: 9.4 inches at 100 dpi."""
+    view = PoolExplorer()
+    assert view.figure.get_size_inches()[0] <= 9.4
+    # labels that would be cut off at the default description width
+    assert view.scale_choice.style.description_width == "initial"
+    assert view.coverage.indent is False and view.coverage.layout.width == "auto"
+    labels = view.map_panel.row_labels + view.map_panel.col_labels
+    assert min(t.get_fontsize() for t in labels) >= 9 and view.ax_map.title.get_fontsize() >= 9
 
 
 def test_title_lists_half_open_bin_ranges():
@@ -174,40 +204,87 @@ def test_the_wrong_rule_differs_where_the_chapter_says():
     real = ru.roi_pool(RANDOM, [[0, 1, 0, 3, 2]], 2)[0, 0]
     assert real.tolist() == [[81, 81], [81, 81]]
     assert (disjoint_pool(RANDOM, [0, 1, 0, 3, 2], 2) != real).sum() == 3
+    assert (disjoint_pool(RANDOM, [0, 1, 0, 3, 2], 2, larger_first=True) != real).sum() == 3
+
+
+def test_by_hand_tells_the_three_rules_apart(capsys):
+    """On ARANGE the 2 + 1 split gave mxnet's numbers; exercise 1's map and box give three answers."""
+    assert (
+        disjoint_pool(ARANGE, [0, 1, 0, 3, 2], 2, larger_first=True).tolist()
+        == ru.roi_pool(ARANGE, [[0, 1, 0, 3, 2]], 2)[0, 0].tolist()
+    )
+    real = ru.roi_pool(RANDOM, [BY_HAND_BOX], 2)[0, 0]
+    one_two = disjoint_pool(RANDOM, BY_HAND_BOX, 2)
+    two_one = disjoint_pool(RANDOM, BY_HAND_BOX, 2, larger_first=True)
+    answers = [real.tolist(), one_two.tolist(), two_one.tolist()]
+    assert len({str(a) for a in answers}) == 3, answers
+    assert exercises.check("by_hand", real)
+    for wrong, split in ((one_two, "1 + 2 split"), (two_one, "2 + 1 split")):
+        result = exercises.check("by_hand", wrong)
+        assert not result and "disjoint-bins picture" in result.message and split in result.message
+    printed = capsys.readouterr().out
+    assert str(real.astype(int).tolist()) not in printed and str(real.tolist()) not in printed
 
 
 RIGHT = {
-    "by_hand": [[6, 7], [10, 11]],
+    "by_hand": [[91, 91], [91, 93]],
     "bin_cells": (3, 6, 0, 3),
     "coverage": 4,
     "off_the_map": [[15, 0], [0, 0]],
     "rounding": (3, 7),
 }
 WRONG = {
-    "by_hand": [[1, 3], [9, 11]],  # disjoint bins
-    "bin_cells": (3, 5, 0, 2),  # disjoint bins
+    "by_hand": [[26, 30], [64, 93]],  # disjoint bins, 1 + 2
+    "bin_cells": (3, 5, 0, 2),  # the ends included
     "coverage": 1,  # disjoint bins
     "off_the_map": [[15, -3.4e38], [-3.4e38, -3.4e38]],  # empty bins as -FLT_MAX
     "rounding": (2, 6),  # numpy's round-half-to-even
 }
-EXPLAINED = {"by_hand": "disjoint-bins picture", "rounding": "np.round"}
+EXPLAINED = {
+    "by_hand": "disjoint-bins picture",
+    "bin_cells": "give the ends excluded",
+    "coverage": "disjoint-bins picture",
+    "rounding": "np.round",
+}
 
 
 @pytest.mark.parametrize("name", sorted(RIGHT))
 def test_exercises(name, capsys):
     assert exercises.check(name, RIGHT[name])
+    capsys.readouterr()
     assert not exercises.check(name, WRONG[name])
+    wrong = capsys.readouterr().out
     assert not exercises.check(name, ...).attempted
     printed = capsys.readouterr().out
-    assert "Correct" in printed and "Not attempted" in printed
+    assert "Not attempted" in printed
     if name in EXPLAINED:
-        assert EXPLAINED[name] in printed
+        assert EXPLAINED[name] in wrong
+    # the expected answer is never printed: not as a whole, and for a count not as any number
+    expected = RIGHT[name]
+    assert str(expected) not in wrong and str(np.asarray(expected).tolist()) not in wrong
+    if isinstance(expected, int):
+        assert str(expected) not in re.findall(r"\d+", wrong)
+
+
+@pytest.mark.parametrize(
+    "name, answer, explained",
+    [
+        ("bin_cells", (2, 5, 0, 3), "counted from the box's first row"),  # the box's start not added
+        ("bin_cells", (3, 6, 0, 2), "disjoint split"),  # 2 + 3
+        ("bin_cells", (4, 6, 0, 3), "disjoint split"),  # 3 + 2
+        ("coverage", 1, "count the row bins"),
+    ],
+)
+def test_more_known_mistakes_are_named(name, answer, explained):
+    result = exercises.check(name, answer, quiet=True)
+    assert not result and explained in result.message
+    assert str(RIGHT[name]) not in result.message
 
 
 def test_known_mistakes_are_named():
-    assert disjoint_pool(ARANGE, [0, 1, 0, 3, 2], 2).tolist() == WRONG["by_hand"]
+    assert disjoint_pool(RANDOM, BY_HAND_BOX, 2).tolist() == WRONG["by_hand"]
     assert "np.round" in exercises.check("rounding", (2, 6), quiet=True).message
-    shifted = exercises.check("by_hand", [[5, 7], [9, 11]], quiet=True)  # no known mistake: plain feedback
+    shifted = exercises.check("by_hand", [[91, 91], [93, 93]], quiet=True)  # no known mistake: plain feedback
     assert not shifted and "disjoint" not in shifted.message
     assert "whole numbers" in exercises.check("rounding", (2.5, 6.5), quiet=True).message
 
@@ -216,7 +293,16 @@ def test_exercises_use_numbers_the_chapter_does_not_print():
     text = Path(__file__).resolve().parent.parent.joinpath("notebooks", "01_roi_pooling.ipynb").read_text()
     assert "[0, 10, 0, 26, 9]" not in text  # the rounding exercise's box appears only in the exercise
     assert "x1 = 10" in text and "x2 = 26" in text
+    assert text.count(str(BY_HAND_BOX)) == 1  # exercise 1's box: only in its prompt
+
+
+def test_hints_hint_rather_than_tell():
+    for name in ("bin_cells", "coverage"):
+        hint = exercises.exercises[name].hint
+        assert str(RIGHT[name]) not in hint
+    assert "[3, 6)" not in exercises.exercises["bin_cells"].hint  # row bin 1's range, worked out
+    assert "in both" not in exercises.exercises["coverage"].hint  # "row 2 is in both row bins": the answer
 
 
 def test_right_answers_come_from_roi_utils():
-    assert np.array_equal(RIGHT["by_hand"], ru.roi_pool(ARANGE, [[0, 1, 0, 3, 2]], 2)[0, 0])
+    assert np.array_equal(RIGHT["by_hand"], ru.roi_pool(RANDOM, [BY_HAND_BOX], 2)[0, 0])

@@ -18,7 +18,15 @@ import pytest  # noqa: E402
 import roi_images as ri  # noqa: E402
 import roi_utils as ru  # noqa: E402
 from roi_exercises.ch2 import BOX, MAP_SHAPE, exercises  # noqa: E402
-from roi_widgets.image import STAGES, STRIDES, VALUES_UP_TO, ImageExplorer  # noqa: E402
+from roi_widgets.image import (  # noqa: E402
+    BIN_COLOUR,
+    BOX_COLOUR,
+    ROUNDED_COLOUR,
+    STAGES,
+    STRIDES,
+    VALUES_UP_TO,
+    ImageExplorer,
+)
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "02_image_to_feature_map.ipynb"
 
@@ -100,7 +108,8 @@ def check_view(view: ImageExplorer):
     if bins.empty.all():
         assert "off the map" in view.area_text.get_text() and "off the map" in view.status.value
     else:
-        assert f"cover {areas['rounded']:.0f} px²" in view.area_text.get_text()
+        assert f"rounded cells {areas['rounded']:.0f} px²" in view.area_text.get_text()
+        assert "as rounding draws the cells" in view.area_text.get_text()
     assert view.call() in view.status.value
     np.testing.assert_array_equal(pasted_output(view), view.output_values())
     # the printed values are the output's (up to VALUES_UP_TO), or none at all
@@ -116,6 +125,40 @@ def check_view(view: ImageExplorer):
     # the rounded box stays in view, even off the map
     (left, right), (bottom, top) = view.ax_map.get_xlim(), view.ax_map.get_ylim()
     assert left <= min(xs) and right >= max(xs) and top <= min(ys) and bottom >= max(ys)
+
+
+def test_pixels_seen_is_the_backbones_receptive_field():
+    """Chapter 2: the box [0, 8, 8, 23, 23] rounds to cell (1, 1), computed from pixels 15..32."""
+    roi = [0, 8, 8, 23, 23]
+    assert ri.pixels_seen(roi, 16) == (range(15, 33), range(15, 33))
+    # the same on the whole photo, uncut: brighten the rows and columns just inside and outside
+    photo = ri.load_photo()
+    before = ru.roi_pool(ri.feature_map(photo, 16), [roi], 1, 1 / 16)
+    for index, inside in ((14, False), (15, True), (32, True), (33, False)):
+        for axis in (0, 1):
+            brighter = photo.copy()
+            if axis == 0:
+                brighter[index] += 10
+            else:
+                brighter[:, index] += 10
+            changed = not np.array_equal(ru.roi_pool(ri.feature_map(brighter, 16), [roi], 1, 1 / 16), before)
+            assert changed == inside, (index, axis)
+    # rounding sends pixels 8..23 to cell 1; the backbone's cell 1 is 16..31 (+ the filters' border)
+    assert ru.roi_pool_bins(roi, 1, 1 / 16, MAP_SHAPE).roi_start_w == 1
+
+
+def test_one_colour_per_meaning_and_a_legend():
+    view = ImageExplorer()
+    assert view.photo_box.get_color() == view.scaled_box.get_color() == BOX_COLOUR  # the box, both panels
+    assert view.rounded_box.get_color() == ROUNDED_COLOUR != BOX_COLOUR
+    assert BIN_COLOUR not in (BOX_COLOUR, ROUNDED_COLOUR)
+    labels = [t.get_text() for t in view.figure.legends[0].get_texts()]
+    assert len(labels) == 3 and "the box" in labels[0] and "RoI pooling reads" in labels[1]
+
+
+def test_figure_fits_jupyterlab_output_area():
+    """About 968 px wide beside JupyterLab's file browser: 9.4 inches at 100 dpi."""
+    assert ImageExplorer().figure.get_size_inches()[0] <= 9.4
 
 
 def test_explorer_draws_roi_utils_results():
@@ -137,7 +180,7 @@ def test_a_box_off_the_map_is_marked():
     view = ImageExplorer(box=(500, 590, 511, 599))
     assert view.output_values().tolist() == [[0, 0], [0, 0]]
     assert "every bin is empty" in view.status.value
-    assert "off the map" in view.area_text.get_text() and "px²; the cells" not in view.area_text.get_text()
+    assert "off the map" in view.area_text.get_text() and "→" not in view.area_text.get_text()
     assert all(t.get_text() == "0\nempty" for row in view.out_panel.texts[:2] for t in row[:2])
     check_view(view)
     with view.hold():
@@ -186,17 +229,22 @@ def test_sweep_all_controls():
         ("rounded_cells", (5, 13, 17, 22), (4, 12, 16, 21), "rounds down"),  # floor
         ("area_change", 4137.0, 4480.0, "inclusive"),  # x2 - x1 for the width
         ("area_change", 4137.0, 0.0, None),
-        ("scale_for_stride_32", 1 / 32, 32, None),
+        ("scale_for_stride_32", 1 / 32, 32, "the stride itself"),  # the stride, not one over it
+        ("scale_for_stride_32", 1 / 32, 16, "at most 1"),
+        ("scale_for_stride_32", 1 / 32, 1 / 16, None),
     ],
 )
 def test_exercises(name, right, wrong, explained, capsys):
     assert exercises.check(name, right)
+    capsys.readouterr()
     assert not exercises.check(name, wrong)
-    assert not exercises.check(name, ...).attempted
     printed = capsys.readouterr().out
-    assert "Correct" in printed
+    assert not exercises.check(name, ...).attempted
     if explained:
         assert explained in printed
+    expected = exercises.exercises[name].expected()
+    for shown in (str(expected), str(np.asarray(expected).tolist()), "1/32", "1 / 32", "0.031"):
+        assert shown not in printed  # the expected answer is never printed
 
 
 def test_exercise_answers_are_not_printed_by_the_chapter():

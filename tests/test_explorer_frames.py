@@ -51,3 +51,25 @@ def test_plain_ipympl_canvas_would_send_diffs(ipympl_backend):
     finally:
         common.send_full_frames = original
     assert "diff" in frame_modes(explorer, [3.75, 4.0, 3.75])
+
+
+def every_explorer():
+    from roi_widgets.align import AlignExplorer
+    from roi_widgets.check import RenderCheck
+    from roi_widgets.grad import GradExplorer
+    from roi_widgets.image import ImageExplorer
+    from roi_widgets.pool import PoolExplorer
+    from roi_widgets.spp import SppExplorer
+
+    return [RenderCheck, PoolExplorer, ImageExplorer, SppExplorer, AlignExplorer, GradExplorer]
+
+
+@pytest.mark.parametrize("kind", every_explorer(), ids=lambda kind: kind.__name__)
+def test_every_explorer_fits_the_output_area(kind):
+    import matplotlib.pyplot as plt
+
+    explorer = kind()
+    try:
+        assert explorer.figure.get_figwidth() <= common.OUTPUT_WIDTH_INCHES
+    finally:
+        plt.close(explorer.figure)
