@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 import roi_utils as ru
-from roi_exercises.core import Exercise, ExerciseSet
+from roi_exercises.core import Exercise, ExerciseSet, same_numbers
 
 ARANGE = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
 RANDOM = np.random.default_rng(0).integers(0, 100, (1, 1, 7, 7)).astype(np.float32)
@@ -67,16 +67,9 @@ def _rounded_columns():
     return (bins.roi_start_w, bins.roi_end_w)
 
 
-def _same(answer, numbers) -> bool:
-    try:
-        return np.array_equal(np.asarray(answer, dtype=np.float64), np.asarray(numbers, dtype=np.float64))
-    except (TypeError, ValueError):
-        return False
-
-
 def _explain_by_hand(answer) -> str | None:
     for larger_first, split in ((False, "1 + 2"), (True, "2 + 1")):
-        if _same(answer, disjoint_pool(RANDOM, BY_HAND_BOX, 2, larger_first=larger_first)):
+        if same_numbers(answer, disjoint_pool(RANDOM, BY_HAND_BOX, 2, larger_first=larger_first)):
             return (
                 f"That is the disjoint-bins picture ({split} split, every cell in one bin). mxnet's "
                 "bins run from floor to ceil and share the box's middle row and column."
@@ -104,7 +97,7 @@ def _explain_bin_cells(answer) -> str | None:
 
 
 def _explain_coverage(answer) -> str | None:
-    if _same(answer, 1):
+    if same_numbers(answer, 1):
         return (
             "One bin per cell is the disjoint-bins picture. Here the bins overlap: count the row bins "
             "that contain row 2, the column bins that contain column 2, and multiply."
@@ -114,7 +107,7 @@ def _explain_coverage(answer) -> str | None:
 
 def _explain_rounding(answer) -> str | None:
     corners = np.array(ROUNDING_BOX[1::2], dtype=np.float64) * 0.25
-    if _same(answer, np.round(corners)) or _same(answer, np.floor(corners)):
+    if same_numbers(answer, np.round(corners)) or same_numbers(answer, np.floor(corners)):
         # here both give the same: 2.5 and 6.5 go to the even number, which is also the floor
         return "That is what np.round (halves to the even number) or floor gives; the kernel uses C's round."
     return None

@@ -14,7 +14,7 @@ import numpy as np
 
 import roi_images as ri
 import roi_utils as ru
-from roi_exercises.core import Exercise, ExerciseSet
+from roi_exercises.core import Exercise, ExerciseSet, same_numbers
 
 BOX = [0, 72, 200, 264, 350]
 """The exercises' image box ``[batch, x1, y1, x2, y2]``: three corners land on half a cell at stride 16."""
@@ -33,18 +33,11 @@ def _rounded_cells():
     return (bins.roi_start_w, bins.roi_start_h, bins.roi_end_w, bins.roi_end_h)
 
 
-def _same(answer, numbers) -> bool:
-    try:
-        return np.array_equal(np.asarray(answer, dtype=np.float64), np.asarray(numbers, dtype=np.float64))
-    except (TypeError, ValueError):
-        return False
-
-
 def _explain_cells(answer) -> str | None:
     corners = np.asarray(BOX[1:], dtype=np.float64) / 16
-    if _same(answer, np.round(corners)):
+    if same_numbers(answer, np.round(corners)):
         return "That is numpy's np.round, which sends halves to the even number; the kernel uses C's round."
-    if _same(answer, np.floor(corners)):
+    if same_numbers(answer, np.floor(corners)):
         return "That rounds down (floor or int()); the kernel rounds to the nearest, halves away from zero."
     return None
 
@@ -52,9 +45,9 @@ def _explain_cells(answer) -> str | None:
 def _explain_area(answer) -> str | None:
     _, x1, y1, x2, y2 = BOX
     areas = ri.rounding_areas(BOX, 1 / 16, MAP_SHAPE)
-    if _same(answer, areas["rounded"] - (x2 - x1) * (y2 - y1)):
+    if same_numbers(answer, areas["rounded"] - (x2 - x1) * (y2 - y1)):
         return "Corners are inclusive: the box is x2 - x1 + 1 pixels wide, not x2 - x1."
-    if _same(answer, areas["gained"]) or _same(answer, -areas["lost"]):
+    if same_numbers(answer, areas["gained"]) or same_numbers(answer, -areas["lost"]):
         return "Give the whole change of area, rounded area minus box area, not one part of it."
     return None
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 import roi_utils as ru
-from roi_exercises.core import Exercise, ExerciseSet
+from roi_exercises.core import Exercise, ExerciseSet, as_number
 from roi_widgets.grad import grad_map
 
 MAP = grad_map()
@@ -18,6 +18,29 @@ BOX = [0, 2, 1, 4, 3]
 OUT_GRAD = np.array([[[[0.5, -1.0], [2.0, 0.25]]]], np.float32)
 POOL_BOX = [0, 0, 2, 2, 4]
 ALIGN_BOX = [0, 1.0, 1.0, 2.0, 2.0]
+
+
+def _cell_gradient_mistake(answer) -> str | None:
+    """Name the usual slips for ``cell_gradient`` without revealing the sum: one winning bin's share
+    only, or every bin's gradient.
+
+    >>> _cell_gradient_mistake(0.5).startswith("That is one bin's share")
+    True
+    """
+    value = as_number(answer)
+    if value is None:
+        return None
+    _, argmax = ru.roi_pool_argmax(MAP, [POOL_BOX], 2)
+    wins = argmax[0, 0] == 3 * 6 + 1
+    shares = OUT_GRAD[0, 0][wins]
+    if len(shares) > 1 and np.isclose(shares, value, atol=1e-6).any():
+        return (
+            "That is one bin's share: the cell at row 3, column 1 is the maximum of more than one bin, "
+            "and it receives the sum of those bins' entries of OUT_GRAD."
+        )
+    if np.isclose(float(OUT_GRAD.sum()), value, atol=1e-6):
+        return "That adds every bin's gradient: only the bins whose maximum is this cell send it theirs."
+    return None
 
 
 exercises = ExerciseSet(
@@ -30,6 +53,7 @@ exercises = ExerciseSet(
         hint="Find which bins' maxima sit at (3, 1) with ru.roi_pool_argmax(MAP, [POOL_BOX], 2); "
         "add those bins' entries of OUT_GRAD.",
         solution="answer_1 = float(ru.roi_pool_backward(OUT_GRAD, MAP, [POOL_BOX], 2)[0, 0, 3, 1])",
+        explain_wrong=_cell_gradient_mistake,
     ),
     Exercise(
         "contributions",

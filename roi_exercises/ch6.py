@@ -11,7 +11,7 @@ import numpy as np
 
 import roi_speed as rs
 import roi_utils as ru
-from roi_exercises.core import Exercise, ExerciseSet
+from roi_exercises.core import Exercise, ExerciseSet, as_number
 
 MAP = np.random.default_rng(66).integers(0, 20, (1, 1, 7, 9)).astype(np.float32)
 POOL_BOX = [0, 1, 2, 7, 6]
@@ -25,6 +25,42 @@ def _pool_value():
 
 def _align_channel():
     return ru.roi_align(MAP, [ALIGN_BOX], 2, 1.0, 2)[0, 0]
+
+
+UNITS = (
+    ("kB", "kilobytes", 1e3),
+    ("KiB", "kibibytes", 2.0**10),
+    ("MB", "megabytes", 1e6),
+    ("MiB", "mebibytes", 2.0**20),
+)
+
+
+def _bytes_mistake(answer) -> str | None:
+    """Name the usual slips for ``bytes_floor`` without revealing the count: an answer in kB or MB
+    (the question asks for bytes), float32 values instead of bytes, or the reads or the output left out.
+
+    >>> _bytes_mistake(rs.bytes_read(BYTES_DATA, BYTES_ROIS, "roi_pool") / 1e6)
+    'That looks like megabytes (MB): the question asks for bytes, a plain count (1.5 MB is 1500000).'
+    """
+    value = as_number(answer)
+    if value is None or value <= 0:
+        return None
+    expected = rs.bytes_read(BYTES_DATA, BYTES_ROIS, "roi_pool")
+    output = BYTES_DATA.shape[1] * 7 * 7 * 4
+    if value < expected / 100:  # far below any count of bytes: which unit fits best?
+        unit, name, size = min(UNITS, key=lambda u: abs(value * u[2] - expected))
+        if abs(value * size - expected) <= 0.05 * expected:  # a learner rounds a few digits off
+            return (
+                f"That looks like {name} ({unit}): the question asks for bytes, a plain count "
+                f"(1.5 {unit} is {1.5 * size:.0f})."
+            )
+    if abs(value * 4 - expected) < 0.5:
+        return "That counts float32 values: each one is 4 bytes."
+    if abs(value - (expected - output)) < 0.5:
+        return "That is what is read; add the output written (256 x 7 x 7 float32 values)."
+    if abs(value - output) < 0.5:
+        return "That is the output written only; add the cells the bins read, for every channel."
+    return None
 
 
 exercises = ExerciseSet(
@@ -60,5 +96,6 @@ exercises = ExerciseSet(
         solution="bins = ru.roi_pool_bins(BYTES_ROIS[0], 7, 1 / 16, (38, 50))\n"
         "rows = bins.hend.max() - bins.hstart.min(); cols = bins.wend.max() - bins.wstart.min()\n"
         "answer_3 = int(rows * cols * 256 * 4 + 256 * 49 * 4)",
+        explain_wrong=_bytes_mistake,
     ),
 )

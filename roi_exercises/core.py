@@ -47,6 +47,35 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+def same_numbers(answer, numbers) -> bool:
+    """Does ``answer`` hold exactly ``numbers`` (same shape, same values)? For explain_wrong hooks
+    that recognise a particular mistake; never raises on odd input.
+
+    >>> same_numbers([[1, 2]], ((1.0, 2.0),)), same_numbers("12", 12), same_numbers([1], [1, 2])
+    (True, False, False)
+    """
+    if isinstance(answer, (str, bytes)):
+        return False
+    try:
+        return np.array_equal(np.asarray(answer, dtype=np.float64), np.asarray(numbers, dtype=np.float64))
+    except (TypeError, ValueError):
+        return False
+
+
+def as_number(answer) -> float | None:
+    """The answer as one float, or None when it is not a single number (the checker says why).
+
+    >>> as_number([2.5]), as_number("3"), as_number(True), as_number((1, 2))
+    (2.5, None, None, None)
+    """
+    if isinstance(answer, (str, bytes, bool)):
+        return None
+    try:
+        return float(np.asarray(answer, dtype=np.float64).reshape(()))
+    except (TypeError, ValueError):
+        return None
+
+
 def _is_unattempted(answer) -> bool:
     return answer is ... or answer is None
 

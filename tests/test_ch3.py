@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import itertools
 import re
 from pathlib import Path
@@ -13,6 +12,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from solutions import run_solution  # noqa: E402
 
 import roi_utils as ru  # noqa: E402
 from roi_exercises.ch3 import BIN_MAP, PAPER_LEVEL, PAPER_SIDE, exercises  # noqa: E402
@@ -270,15 +270,6 @@ def test_notebook_numbers_match_the_code():
         if (ru.roi_pool_bins(ru.whole_map_roi(0, (1, w)), (1, 4), 1.0, (1, w)).coverage() == 1).all()
     ]
     assert even == [4, 8, 12, 16]
-
-
-def run_solution(text: str, namespace: dict):
-    """Execute a solution's text as a learner would paste it; return its last expression's value."""
-    tree = ast.parse(text)
-    last = tree.body.pop()
-    assert isinstance(last, ast.Expr), "a solution ends with the answer"
-    exec(compile(tree, "<solution>", "exec"), namespace)
-    return eval(compile(ast.Expression(last.value), "<solution>", "eval"), namespace)
 
 
 @pytest.mark.parametrize("name", sorted(exercises.exercises))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import itertools
 import re
 from pathlib import Path
@@ -14,6 +13,7 @@ matplotlib.use("Agg")
 import nbformat  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from solutions import run_solution  # noqa: E402
 
 import roi_utils as ru  # noqa: E402
 from roi_exercises import ch4  # noqa: E402
@@ -166,15 +166,6 @@ def test_big_box_is_not_one_the_notebook_counts():
 def test_wrong_answers_are_explained(name, answer, says):
     result = exercises.check(name, answer, quiet=True)
     assert not result and says in result.message
-
-
-def run_solution(text: str, namespace: dict):
-    """Execute a solution's text as a learner would paste it; return its last expression's value."""
-    tree = ast.parse(text)
-    last = tree.body.pop()
-    assert isinstance(last, ast.Expr), "a solution ends with the answer"
-    exec(compile(tree, "<solution>", "exec"), namespace)
-    return eval(compile(ast.Expression(last.value), "<solution>", "eval"), namespace)
 
 
 @pytest.mark.parametrize("name", sorted(exercises.exercises))

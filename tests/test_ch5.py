@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import itertools
 
 import matplotlib
@@ -14,7 +15,7 @@ import pytest  # noqa: E402
 import roi_utils as ru  # noqa: E402
 from roi_exercises import ch5  # noqa: E402
 from roi_exercises.ch5 import exercises  # noqa: E402
-from roi_widgets.grad import UPSTREAM, GradExplorer  # noqa: E402
+from roi_widgets.grad import UPSTREAM, GradExplorer, short_number  # noqa: E402
 
 
 def check_view(view: GradExplorer):
@@ -30,7 +31,30 @@ def check_view(view: GradExplorer):
     assert sorted(shared_cells(view)) == sorted(map(tuple, np.argwhere(counts > 1).tolist()))
     for (r, c), text in np.ndenumerate(np.array(view.grad_panel.texts, dtype=object)):
         assert (text.get_text() != "") == bool(counts[r, c] > 0)
-    assert view.call() in view.status.value
+    assert html.escape(view.call()) in view.status.value
+    # the status line's call, pasted where the explorer is `explorer`, gives the middle panel
+    np.testing.assert_array_equal(eval(view.call(), {"ru": ru, "explorer": view}), expected)
+    # the upstream panel diverges around 0 like the gradient panel: a negative value is not white
+    low, high = view.up_panel.image.get_clim()
+    assert low == -high and view.up_panel.image.get_cmap().name == "RdBu_r"
+    # every outline stays in view (a box ending on row or column 6 too)
+    x_low, x_high = view.ax_map.get_xlim()
+    y_high, y_low = view.ax_map.get_ylim()
+    for line in (view.box_line, view.raw_line):
+        xs, ys = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
+        assert np.all((xs >= x_low) & (xs <= x_high)) and np.all((ys >= y_low) & (ys <= y_high))
+    pooling = view.operator.value == "roi_pool"
+    assert (len(view.raw_line.get_xdata()) > 0) == pooling  # the box before rounding: roi_pool only
+    # roi_align's gradient does not depend on the map's values: they are hidden, not drawn under marks
+    assert any(t.get_visible() for row in view.map_panel.texts for t in row) == pooling
+    one_bin = view.upstream.value == "one bin"
+    assert all(c.slider.disabled == c.entry.disabled == (not one_bin) for c in (view.bin_row, view.bin_col))
+
+
+def status_problem(view: GradExplorer) -> str:
+    """The red part of the status line ('' when there is none)."""
+    value = view.status.value
+    return value.split('color:#b00020">', 1)[1] if 'color:#b00020">' in value else ""
 
 
 def shared_cells(view: GradExplorer) -> list[tuple[int, int]]:
@@ -115,6 +139,98 @@ def test_bins_are_drawn_from_roi_utils():
     assert len(view.sample_dots.get_offsets()) == 16
 
 
+@pytest.mark.parametrize(
+    "operator, box, pooled, words",
+    [
+        ("roi_pool", (5.5, 5.5, 6, 6), (1, 1), "the rounded box is off the map"),
+        ("roi_pool", (5, 5, 6, 6), (4, 4), "12 of 16 bins empty (off the map)"),
+        ("roi_pool", (0, 0, 6, 6), (2, 2), ""),  # clipped bins that still read cells: no problem
+        ("roi_align", (6, 6, 6, 6), (2, 2), "every sample lies outside [-1, size]"),
+        ("roi_align", (5.5, 5.5, 6, 6), (2, 2), "samples lie outside [-1, size]"),
+    ],
+)
+def test_bins_that_send_nothing_are_named_and_marked(operator, box, pooled, words):
+    view = GradExplorer(operator=operator, box=box, pooled=pooled)
+    check_view(view)
+    dead = view.dead_bins()
+    problem = status_problem(view)
+    if words:
+        assert words in problem
+    else:
+        assert problem == "" and not dead.any()
+    marked = sorted(map(tuple, view.dead_fade.get_offsets().tolist()))
+    assert marked == sorted((float(c), float(r)) for r, c in np.argwhere(dead))
+    if dead.all():
+        assert not view.input_gradient().any() and "all 0" in view.ax_grad.get_title()
+        assert view.ax_grad.title.get_color() == "#b00020"
+
+
+def test_choosing_a_bin_that_sends_nothing_says_so():
+    view = GradExplorer(box=(5, 5, 6, 6), pooled=(4, 4))
+    view.upstream.value = "one bin"
+    with view.hold():
+        view.bin_row.value, view.bin_col.value = 3, 3
+    assert view.dead_bins()[3, 3] and not view.input_gradient().any()
+    assert "the chosen bin is one of them" in status_problem(view)
+    with view.hold():
+        view.bin_row.value, view.bin_col.value = 0, 0
+    assert view.input_gradient().sum() == 1 and "chosen" not in status_problem(view)
+
+
+def test_bin_choice_is_live_only_for_one_bin():
+    view = GradExplorer()
+    for upstream in UPSTREAM:
+        view.upstream.value = upstream
+        assert view.bin_row.slider.disabled == (upstream != "one bin")
+        assert view.bin_col.entry.disabled == (upstream != "one bin")
+
+
+def test_status_call_reproduces_the_middle_panel_for_every_setting():
+    view = GradExplorer(operator="roi_align", box=(0.5, 1, 5, 4.5), pooled=(3, 4))
+    for upstream, aligned, ratio in itertools.product(UPSTREAM, (False, True), (-1, 3)):
+        with view.hold():
+            view.upstream.value, view.aligned.value, view.ratio.value = upstream, aligned, ratio
+        shown = np.asarray(view.grad_panel.image.get_array())
+        np.testing.assert_array_equal(eval(view.call(), {"ru": ru, "explorer": view}), shown)
+
+
+@pytest.mark.parametrize("value", [0.125, -0.0125, 0.140625, -0.00625, 12.5, -0.1171875, 3e-4])
+def test_gradient_numbers_are_exact_or_three_digits_and_short(value):
+    text = short_number(value)
+    assert len(text) <= 7
+    digits = 3 if abs(value) >= 0.01 else 2  # fewer below 0.01, so that "-0.0063" fits its cell
+    assert text == "~0" or abs(float(text) - value) <= 0.5 * 10.0 ** (1 - digits) * abs(value)
+
+
+@pytest.mark.parametrize("operator", ["roi_pool", "roi_align"])
+def test_gradient_numbers_fit_their_cells(operator):
+    """The longest numbers (negative, small, from the random upstream) stay inside their cells."""
+    view = GradExplorer(operator=operator, box=(0, 0.5, 5.5, 5), pooled=(4, 4))
+    with view.hold():
+        view.upstream.value, view.ratio.value = "random", 3
+    view.figure.canvas.draw()
+    renderer = view.figure.canvas.get_renderer()
+    transform = view.ax_grad.transData
+    cell = transform.transform((1, 0))[0] - transform.transform((0, 0))[0]
+    widths = [
+        t.get_window_extent(renderer).width for row in view.grad_panel.texts for t in row if t.get_text()
+    ]
+    assert widths and max(widths) < 0.9 * cell
+
+
+def test_the_map_marks_are_named_beside_the_map():
+    view = GradExplorer()
+    assert "box as given, before rounding" in view.legend_text.get_text()
+    assert view.legend_marks["raw"].get_visible() and not view.legend_marks["samples"].get_visible()
+    view.operator.value = "roi_align"
+    assert "sample points" in view.legend_text.get_text() and not view.legend_marks["raw"].get_visible()
+    renderer = view.figure.canvas.get_renderer()
+    figure_box = view.figure.bbox
+    for artist in (view.legend_text, view.ax_up.title, view.ax_map.title, view.ax_grad.title):
+        box = artist.get_window_extent(renderer)
+        assert figure_box.x0 <= box.x0 and box.x1 <= figure_box.x1 and box.y1 <= figure_box.y1
+
+
 def test_align_only_controls_are_disabled_for_pooling():
     view = GradExplorer()
     assert view.ratio.disabled and view.aligned.disabled
@@ -137,6 +253,21 @@ def test_exercises(name, right, wrong, capsys):
     assert not exercises.check(name, str(right))  # text is refused, not read as a number
     printed = capsys.readouterr().out
     assert "Correct" in printed and "not text" in printed
+
+
+@pytest.mark.parametrize("share", [0.5, 2.0])
+def test_one_bins_share_is_named_without_the_sum(share, capsys):
+    """The cell at (3, 1) wins two bins (0.5 and 2.0 upstream): either share alone gets its own message."""
+    assert not exercises.check("cell_gradient", share)
+    printed = capsys.readouterr().out
+    assert "one bin's share" in printed
+    expected = exercises.exercises["cell_gradient"].expected()
+    assert f"{expected:g}" not in printed and str(expected) not in printed
+
+
+def test_every_bins_gradient_is_named(capsys):
+    assert not exercises.check("cell_gradient", float(ch5.OUT_GRAD.sum()))
+    assert "every bin's gradient" in capsys.readouterr().out
 
 
 def test_the_exercise_cells_do_not_give_the_answers_away():

@@ -74,3 +74,36 @@ def test_solutions_pasted_into_the_notebook_pass(number, name):
 def test_text_answers_are_refused(capsys):
     assert not exercises.check("bytes_floor", str(right_answers()["bytes_floor"]))
     assert "not text" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "scale, words",
+    [
+        (1e-6, "megabytes (MB)"),
+        (2.0**-20, "mebibytes (MiB)"),
+        (1e-3, "kilobytes (kB)"),
+        (0.25, "float32 values"),
+    ],
+)
+def test_bytes_in_another_unit_are_named_without_the_answer(scale, words, capsys):
+    expected = right_answers()["bytes_floor"]
+    assert not exercises.check("bytes_floor", expected * scale)
+    printed = capsys.readouterr().out
+    assert words in printed
+    assert str(expected) not in printed and f"{expected:,}" not in printed
+
+
+def test_bytes_rounded_megabytes_are_still_recognised(capsys):
+    expected = right_answers()["bytes_floor"]
+    assert not exercises.check("bytes_floor", round(expected / 1e6, 3))
+    assert "the question asks for bytes" in capsys.readouterr().out
+
+
+def test_bytes_with_a_part_left_out_are_named(capsys):
+    output = 256 * 49 * 4
+    expected = right_answers()["bytes_floor"]
+    exercises.check("bytes_floor", expected - output)
+    exercises.check("bytes_floor", output)
+    printed = capsys.readouterr().out
+    assert "add the output written" in printed and "output written only" in printed
+    assert str(expected) not in printed

@@ -46,3 +46,21 @@ def test_a_custom_comparison_replaces_the_generic_one(capsys):
     assert exercise.check([3, 1])
     assert not exercise.check([3, 2])
     assert "(1, 3)" not in capsys.readouterr().out
+
+
+def chapter_exercises():
+    from roi_exercises import ch1, ch2, ch3, ch4
+
+    return [(module, name) for module in (ch1, ch2, ch3, ch4) for name in module.exercises.exercises]
+
+
+@pytest.mark.parametrize(
+    "module, name", chapter_exercises(), ids=lambda v: v if isinstance(v, str) else v.__name__.split(".")[-1]
+)
+def test_pasting_a_solution_passes_its_check(module, name):
+    """A solution pasted into the notebook (where the chapter's module names are imported) passes."""
+    from solutions import run_solution
+
+    exercise = module.exercises.exercises[name]
+    answer = run_solution(exercise.solution, dict(vars(module)))
+    assert exercise.check(answer, quiet=True), exercise.solution
