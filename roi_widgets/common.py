@@ -129,24 +129,43 @@ def new_figure(width: float, height: float, **subplot_kw):
     return fig
 
 
+PNG_COMPRESS_LEVEL = 1
+"""zlib level of the frames sent to the browser: level 1 encodes an explorer's frame in about half
+the time of PIL's default 6 (10-18 ms instead of 20-37 ms here) for frames 5-15% larger, which a
+local or Binder connection carries in well under a millisecond more."""
+
+
 def send_full_frames(canvas) -> None:
-    """Make an ipympl canvas send every frame whole, never as a diff of the previous one.
+    """Make an ipympl canvas send every frame whole, never as a diff of the previous one,
+    encoded fast.
 
     By default matplotlib's web canvas sends only the pixels that changed, and the
     browser paints them over the last frame. ipympl's browser side swaps in each new
     frame as soon as it arrives, so a frame that has not finished loading when the
     next one comes is never painted; if it was a diff, its change is lost for good and
     the picture stays stale (seen as a figure that ignores a slider step). A whole
-    frame is a few kB more and a few ms more to encode, and any frame that is painted
-    shows the true state. Canvases without the web backend (Agg in tests) are left alone.
+    frame is a few kB more, and any frame that is painted shows the true state. The PNG
+    is written at ``PNG_COMPRESS_LEVEL``: encoding is the largest cost after drawing.
+    Canvases without the web backend (Agg in tests) are left alone.
     """
     if not hasattr(canvas, "get_diff_image") or not hasattr(canvas, "_force_full"):
         return
-    encode = canvas.get_diff_image
 
     def whole_frame():
-        canvas._force_full = True
-        return encode()
+        if not canvas._png_is_old:
+            return None
+        import io
+
+        import numpy as np
+        from PIL import Image
+
+        pixels = np.asarray(canvas.get_renderer().buffer_rgba())
+        canvas.set_image_mode("full")
+        canvas._last_buff = pixels.view(np.uint32).squeeze(2).copy()  # ipympl's snapshot reads it
+        canvas._force_full = canvas._png_is_old = False
+        with io.BytesIO() as png:
+            Image.fromarray(pixels).save(png, format="png", compress_level=PNG_COMPRESS_LEVEL)
+            return png.getvalue()
 
     canvas.get_diff_image = whole_frame
 

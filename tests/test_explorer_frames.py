@@ -7,6 +7,9 @@ arrives; with matplotlib's default diff frames the dropped change would never be
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import matplotlib
 import pytest
 
@@ -73,3 +76,34 @@ def test_every_explorer_fits_the_output_area(kind):
         assert explorer.figure.get_figwidth() <= common.OUTPUT_WIDTH_INCHES
     finally:
         plt.close(explorer.figure)
+
+
+def test_a_frame_is_the_figure_as_drawn(ipympl_backend):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from roi_widgets.pool import PoolExplorer
+
+    explorer = PoolExplorer()
+    explorer.x2.value = explorer.x2.value - 1
+    canvas = explorer.figure.canvas
+    canvas._png_is_old = True
+    frame = Image.open(io.BytesIO(canvas.get_diff_image()))
+    assert np.array_equal(np.asarray(frame), np.asarray(canvas.get_renderer().buffer_rgba()))
+    assert canvas.get_diff_image() is None  # nothing new drawn: nothing to send
+
+
+def test_explorer_timing_script_measures_every_explorer():
+    """scripts/bench_browser.py's kernel side runs (speed is reported there, never asserted)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    import bench_browser
+
+    previous = matplotlib.get_backend()
+    try:
+        timings = bench_browser.kernel_side_ms(max_steps=2)
+    finally:
+        matplotlib.use(previous)
+    assert {kind.__name__ for kind in every_explorer()} <= set(timings)
+    assert all(ms > 0 for ms in timings.values())
