@@ -18,7 +18,15 @@ from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.patches import Rectangle
 
 import roi_utils as ru
-from roi_widgets.common import Explorer, MapPanel, NumberControl, new_figure, set_status, status_line
+from roi_widgets.common import (
+    Explorer,
+    MapPanel,
+    NumberControl,
+    box_outline,
+    new_figure,
+    set_status,
+    status_line,
+)
 
 SIDE = 6
 RATIOS = (-1, 1, 2, 3, 4)
@@ -155,7 +163,7 @@ class AlignExplorer(Explorer):
         y, x = samples.y, samples.x
         top, left = y.start, x.start
         bottom, right = y.start + y.bin_size * y.coord.shape[0], x.start + x.bin_size * x.coord.shape[0]
-        self.box_line.set_data([left, right, right, left, left], [top, top, bottom, bottom, top])
+        self.box_line.set_data(*box_outline(left, top, right, bottom))
         self._fit_view(left, top, right, bottom)
         rows = [y.start + k * y.bin_size for k in range(1, y.coord.shape[0])]
         cols = [x.start + k * x.bin_size for k in range(1, x.coord.shape[0])]

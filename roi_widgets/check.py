@@ -14,7 +14,15 @@ from __future__ import annotations
 import numpy as np
 
 import roi_utils as ru
-from roi_widgets.common import Explorer, NumberControl, new_figure, set_status, status_line
+from roi_widgets.common import (
+    Explorer,
+    NumberControl,
+    box_outline,
+    new_figure,
+    rounded_edges,
+    set_status,
+    status_line,
+)
 
 SEED_MAP = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
 
@@ -51,8 +59,6 @@ class RenderCheck(Explorer):
 
     def _redraw(self) -> None:
         bins = ru.roi_pool_bins(self.rois()[0], (2, 2), 1.0, (4, 4))
-        left, right = bins.roi_start_w - 0.5, bins.roi_end_w + 0.5
-        top, bottom = bins.roi_start_h - 0.5, bins.roi_end_h + 0.5
-        self.box_line.set_data([left, right, right, left, left], [top, top, bottom, bottom, top])
+        self.box_line.set_data(*box_outline(*rounded_edges(bins)))
         self.output_text.set_text(f"roi_pool output: {self.output_values().tolist()}")
         set_status(self.status, self.call())

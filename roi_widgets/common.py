@@ -107,6 +107,32 @@ def set_status(line: widgets.HTML, text: str, problem: str | None = None) -> Non
     line.value = body
 
 
+def box_outline(x1, y1, x2, y2):
+    """x and y lists of the closed rectangle with corners ``(x1, y1)`` and ``(x2, y2)`` in map
+    coordinates (cell centres at whole numbers), for ``Line2D.set_data``.
+
+    >>> box_outline(0, 1, 2, 3)
+    ([0, 2, 2, 0, 0], [1, 1, 3, 3, 1])
+    """
+    return [x1, x2, x2, x1, x1], [y1, y1, y2, y2, y1]
+
+
+def pixel_edges(x1, y1, x2, y2, scale=1.0):
+    """Inclusive pixel corners to the box's edges: pixel ``x`` spans ``[x - 0.5, x + 0.5]``, so the
+    box runs from ``x1 - 0.5`` to ``x2 + 0.5``, times ``scale`` (1 for the image itself).
+
+    >>> pixel_edges(1, 0, 3, 2, 1.0)
+    (0.5, -0.5, 3.5, 2.5)
+    """
+    return (x1 - 0.5) * scale, (y1 - 0.5) * scale, (x2 + 0.5) * scale, (y2 + 0.5) * scale
+
+
+def rounded_edges(bins) -> tuple:
+    """``(x1, y1, x2, y2)`` edges of the cells RoI pooling reads after rounding: cells
+    ``roi_start .. roi_end`` of ``bins`` (a ``roi_utils.PoolBins``), ends included."""
+    return (bins.roi_start_w - 0.5, bins.roi_start_h - 0.5, bins.roi_end_w + 0.5, bins.roi_end_h + 0.5)
+
+
 OUTPUT_WIDTH_INCHES = 9.4
 """The widest figure that fits JupyterLab's output area (about 968 px in a 1400 px window with the
 file browser open; matplotlib's ipympl canvas draws 100 px per inch): wider ones are cut off."""

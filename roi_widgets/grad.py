@@ -21,7 +21,17 @@ from matplotlib.lines import Line2D
 from matplotlib.markers import MarkerStyle
 
 import roi_utils as ru
-from roi_widgets.common import Explorer, MapPanel, NumberControl, new_figure, set_status, status_line
+from roi_widgets.common import (
+    Explorer,
+    MapPanel,
+    NumberControl,
+    box_outline,
+    new_figure,
+    pixel_edges,
+    rounded_edges,
+    set_status,
+    status_line,
+)
 
 SIDE = 6
 UPSTREAM = ("all ones", "one bin", "random")
@@ -94,11 +104,6 @@ def _place(scatter, offsets: np.ndarray) -> None:
     whose marker was changed draws one stray mark at the figure's corner when empty)."""
     scatter.set_offsets(np.reshape(offsets, (-1, 2)))
     scatter.set_visible(len(offsets) > 0)
-
-
-def box_outline(left, top, right, bottom):
-    """x and y lists of a closed rectangle."""
-    return [left, right, right, left, left], [top, top, bottom, bottom, top]
 
 
 class GradExplorer(Explorer):
@@ -326,12 +331,8 @@ class GradExplorer(Explorer):
                 (i, j): (bins.hstart[i] - 0.5, bins.wstart[j] - 0.5, bins.hend[i] - 0.5, bins.wend[j] - 0.5)
                 for i, j in zip(*np.nonzero(~bins.empty), strict=True)
             }
-            outline = (
-                bins.roi_start_h - 0.5,
-                bins.roi_start_w - 0.5,
-                bins.roi_end_h + 0.5,
-                bins.roi_end_w + 0.5,
-            )
+            left, top, right, bottom = rounded_edges(bins)
+            outline = (top, left, bottom, right)
             return rects, outline, np.empty((0, 2))
         s = self.samples()
         y, x = s.y, s.x
@@ -469,7 +470,7 @@ class GradExplorer(Explorer):
         self.box_line.set_data(*box_outline(left, top, right, bottom))
         if pooling:  # the corners as given, as inclusive pixels (chapter 1): before rounding
             _, x1, y1, x2, y2 = self.rois()[0]
-            self.raw_line.set_data(*box_outline(x1 - 0.5, y1 - 0.5, x2 + 0.5, y2 + 0.5))
+            self.raw_line.set_data(*box_outline(*pixel_edges(x1, y1, x2, y2)))
         else:  # roi_align does not round: the red box is the box it reads
             self.raw_line.set_data([], [])
         self._fit_map(left, top, right, bottom)

@@ -20,7 +20,17 @@ from matplotlib.patches import Rectangle
 
 import roi_images as ri
 import roi_utils as ru
-from roi_widgets.common import Explorer, MapPanel, NumberControl, new_figure, set_status, status_line
+from roi_widgets.common import (
+    Explorer,
+    MapPanel,
+    NumberControl,
+    box_outline,
+    new_figure,
+    pixel_edges,
+    rounded_edges,
+    set_status,
+    status_line,
+)
 
 STRIDES = (8, 16, 32)
 STAGES = ("1 box in the image", "2 scaled onto the map", "3 rounded", "4 split into bins", "5 pooled")
@@ -32,10 +42,6 @@ VALUES_UP_TO = 4
 BOX_COLOUR, ROUNDED_COLOUR, BIN_COLOUR = "lime", "crimson", "cyan"
 """One colour per meaning, on both panels: the box (solid on the photo, dashed on the map where its
 edges divided by the stride fall), the cells RoI pooling reads after rounding, and its bins."""
-
-
-def outline(x1, y1, x2, y2):
-    return [x1, x2, x2, x1, x1], [y1, y1, y2, y2, y1]
 
 
 class ImageExplorer(Explorer):
@@ -153,13 +159,13 @@ class ImageExplorer(Explorer):
         self.map_image.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
         roi = self.rois()[0]
         _, x1, y1, x2, y2 = roi
-        self.photo_box.set_data(*outline(x1 - 0.5, y1 - 0.5, x2 + 0.5, y2 + 0.5))  # pixels x1..x2 inclusive
+        self.photo_box.set_data(*box_outline(*pixel_edges(x1, y1, x2, y2)))  # pixels x1..x2 inclusive
         scale = self.spatial_scale
-        scaled = ((x1 - 0.5) * scale, (y1 - 0.5) * scale, (x2 + 0.5) * scale, (y2 + 0.5) * scale)
-        self.scaled_box.set_data(*outline(*scaled))
+        scaled = pixel_edges(x1, y1, x2, y2, scale)
+        self.scaled_box.set_data(*box_outline(*scaled))
         bins = ru.roi_pool_bins(roi, self.pooled_size(), scale, (h, w))
-        rounded = (bins.roi_start_w - 0.5, bins.roi_start_h - 0.5, bins.roi_end_w + 0.5, bins.roi_end_h + 0.5)
-        self.rounded_box.set_data(*outline(*rounded))
+        rounded = rounded_edges(bins)
+        self.rounded_box.set_data(*box_outline(*rounded))
         # the rounded cells can lie past the map's last row or column: keep them in view
         self.ax_map.set_xlim(min(-0.5, scaled[0], rounded[0]), max(w - 0.5, scaled[2], rounded[2]))
         self.ax_map.set_ylim(max(h - 0.5, scaled[3], rounded[3]), min(-0.5, scaled[1], rounded[1]))

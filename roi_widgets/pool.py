@@ -20,7 +20,17 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 import roi_utils as ru
-from roi_widgets.common import Explorer, MapPanel, NumberControl, new_figure, set_status, status_line
+from roi_widgets.common import (
+    Explorer,
+    MapPanel,
+    NumberControl,
+    box_outline,
+    new_figure,
+    pixel_edges,
+    rounded_edges,
+    set_status,
+    status_line,
+)
 
 MAX_SIDE = 10
 SCALES = {"1": 1.0, "1/2": 0.5, "1/4": 0.25}
@@ -66,21 +76,6 @@ def example_map(name: str, seed: int = 0) -> np.ndarray:
 
 
 MAP_NAMES = ("arange 4x4", "random 7x7", "ties 6x6")
-
-
-def box_outline(x1, y1, x2, y2):
-    """Closed outline through corners given in map cells (cell centres at integers)."""
-    return [x1, x2, x2, x1, x1], [y1, y1, y2, y2, y1]
-
-
-def pixel_edges(x1, y1, x2, y2, scale):
-    """Inclusive pixel corners to the box's edges in map cells: pixel ``x`` spans
-    ``[x - 0.5, x + 0.5]``, so the box runs from ``x1 - 0.5`` to ``x2 + 0.5``, times the scale.
-
-    >>> pixel_edges(1, 0, 3, 2, 1.0)
-    (0.5, -0.5, 3.5, 2.5)
-    """
-    return (x1 - 0.5) * scale, (y1 - 0.5) * scale, (x2 + 0.5) * scale, (y2 + 0.5) * scale
 
 
 def _ranges(starts, ends) -> str:
@@ -261,7 +256,7 @@ class PoolExplorer(Explorer):
         scale = self.spatial_scale
         x1, y1, x2, y2 = pixel_edges(*self.rois()[0][1:], scale)
         self.raw_box.set_data(*box_outline(x1, y1, x2, y2))
-        rounded = (bins.roi_start_w - 0.5, bins.roi_start_h - 0.5, bins.roi_end_w + 0.5, bins.roi_end_h + 0.5)
+        rounded = rounded_edges(bins)
         self.rounded_box.set_data(*box_outline(*rounded))
         # a box beyond the map stays in view: widen the limits to hold both outlines
         self.ax_map.set_xlim(min(-1.5, x1 - 0.5, rounded[0] - 0.5), max(w + 0.5, x2 + 0.5, rounded[2] + 0.5))
