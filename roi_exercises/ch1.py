@@ -16,6 +16,18 @@ ARANGE = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
 RANDOM = np.random.default_rng(0).integers(0, 100, (1, 1, 7, 7)).astype(np.float32)
 
 
+def disjoint_edges(start: int, end: int, pooled: int, larger_first: bool = False) -> np.ndarray:
+    """THE WRONG RULE's bin edges along one axis: cells ``start..end`` (inclusive) cut into
+    ``pooled`` disjoint bins at ``floor(i * n / pooled)`` (smaller bins first) or, with
+    ``larger_first``, at ``ceil(i * n / pooled)``; bin ``i`` is ``[edges[i], edges[i + 1])``.
+
+    >>> disjoint_edges(1, 3, 2).tolist(), disjoint_edges(1, 3, 2, larger_first=True).tolist()
+    ([1, 2, 4], [1, 3, 4])
+    """
+    split = np.ceil if larger_first else np.floor
+    return start + split(np.arange(pooled + 1) * (end - start + 1) / pooled).astype(int)
+
+
 def disjoint_pool(data, roi, pooled_size, larger_first: bool = False) -> np.ndarray:
     """THE WRONG RULE, for contrast: the popular picture of disjoint bins (scale 1).
 
@@ -32,9 +44,8 @@ def disjoint_pool(data, roi, pooled_size, larger_first: bool = False) -> np.ndar
     """
     ph, pw = (pooled_size, pooled_size) if np.isscalar(pooled_size) else pooled_size
     _, x1, y1, x2, y2 = (int(v) for v in roi)
-    split = np.ceil if larger_first else np.floor
-    rows = y1 + split(np.arange(ph + 1) * (y2 - y1 + 1) / ph).astype(int)
-    cols = x1 + split(np.arange(pw + 1) * (x2 - x1 + 1) / pw).astype(int)
+    rows = disjoint_edges(y1, y2, ph, larger_first)
+    cols = disjoint_edges(x1, x2, pw, larger_first)
     plane = np.asarray(data)[int(roi[0]), 0]
     out = np.zeros((ph, pw), np.float32)
     for i, j in np.ndindex(ph, pw):
@@ -88,9 +99,9 @@ def _explain_bin_cells(answer) -> str | None:
         return "Those ends are the last row and column read; give the ends excluded, one past them."
     if got == (row_start - y1, row_end - y1, col_start - x1, col_end - x1):
         return "Those are counted from the box's first row; add the box's start to get map rows."
-    for split in (np.floor, np.ceil):  # the disjoint 2 + 3 and 3 + 2 splits
-        rows = y1 + split(np.arange(3) * (y2 - y1 + 1) / 2).astype(int)
-        cols = x1 + split(np.arange(3) * (x2 - x1 + 1) / 2).astype(int)
+    for larger_first in (False, True):  # the disjoint 2 + 3 and 3 + 2 splits
+        rows = disjoint_edges(y1, y2, 2, larger_first)
+        cols = disjoint_edges(x1, x2, 2, larger_first)
         if got == (rows[1], rows[2], cols[0], cols[1]):
             return "That is a disjoint split; mxnet's bins start at floor and end at ceil, so they overlap."
     return None

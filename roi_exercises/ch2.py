@@ -14,7 +14,7 @@ import numpy as np
 
 import roi_images as ri
 import roi_utils as ru
-from roi_exercises.core import Exercise, ExerciseSet, same_numbers
+from roi_exercises.core import Exercise, ExerciseSet, as_number, same_numbers
 
 BOX = [0, 72, 200, 264, 350]
 """The exercises' image box ``[batch, x1, y1, x2, y2]``: three corners land on half a cell at stride 16."""
@@ -53,11 +53,8 @@ def _explain_area(answer) -> str | None:
 
 
 def _explain_scale(answer) -> str | None:
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return None
-    if value > 1:
+    value = as_number(answer)
+    if value is not None and value > 1:
         stride = "That is the stride itself. " if value == 32 else ""
         return (
             f"{stride}spatial_scale multiplies image pixels to give map cells, and the map is smaller "

@@ -13,7 +13,7 @@ from numbers import Real
 import numpy as np
 
 import roi_utils as ru
-from roi_exercises.core import Exercise, ExerciseSet, Result, compare
+from roi_exercises.core import Exercise, ExerciseSet, Result, as_number, compare, same_numbers
 
 LENGTH_CHANNELS, LENGTH_LEVELS = 256, (6, 3, 2, 1)
 """Exercise 1: SPP-net's detection pyramid on ZF-5's 256-channel conv5."""
@@ -32,38 +32,27 @@ def _bin_cells(ph: int = 1, pw: int = 0) -> tuple[int, int, int, int]:
     return (rows.start, rows.stop, cols.start, cols.stop)
 
 
-def _is(answer, value: int) -> bool:
-    return isinstance(answer, (Real, np.number)) and not isinstance(answer, bool) and answer == value
-
-
 def _explain_length(answer) -> str | None:
-    if _is(answer, sum(n * n for n in LENGTH_LEVELS)):
+    if as_number(answer) == sum(n * n for n in LENGTH_LEVELS):
         return f"That is the bins of one channel: every one of the {LENGTH_CHANNELS} channels has them."
-    if _is(answer, LENGTH_CHANNELS * sum(LENGTH_LEVELS)):
+    if as_number(answer) == LENGTH_CHANNELS * sum(LENGTH_LEVELS):
         return "Level n has n x n bins, not n."
     return None
 
 
 def _explain_windows(answer) -> str | None:
-    if _is(answer, PAPER_LEVEL):
+    if as_number(answer) == PAPER_LEVEL:
         return f"{PAPER_LEVEL} is what the recipe is meant to give; count the windows that actually fit."
     return None
 
 
-def _same(answer, numbers) -> bool:
-    try:
-        return tuple(int(v) for v in answer) == tuple(numbers)
-    except (TypeError, ValueError):
-        return False
-
-
 def _explain_level_bin(answer) -> str | None:
     r0, r1, c0, c1 = _bin_cells()
-    if _same(answer, (c0, c1, r0, r1)):
+    if same_numbers(answer, (c0, c1, r0, r1)):
         return "Those are the columns first: the order is (row_start, row_end, col_start, col_end)."
-    if _same(answer, _bin_cells(0, 1)):
+    if same_numbers(answer, _bin_cells(0, 1)):
         return "That is bin (0, 1): bin (1, 0) is bin row 1, bin column 0."
-    if _same(answer, (r0, r1 - 1, c0, c1 - 1)):
+    if same_numbers(answer, (r0, r1 - 1, c0, c1 - 1)):
         return "Ends are excluded: give the first row (or column) after the bin, as in a slice."
     return None
 
