@@ -1150,7 +1150,8 @@ class SppWindows:
     ``window = ceil(size / n)``, ``stride = floor(size / n)``; window ``k`` covers
     ``[k * stride, k * stride + window)``. ``bins`` is how many windows fit
     (``floor((size - window) / stride) + 1``), which is not always ``n``;
-    ``missed`` lists the cells no window reads. ``stride == 0`` (``size < n``)
+    ``missed`` lists the cells no window reads; ``works`` is True when the recipe
+    gives ``n`` windows that read every cell. ``stride == 0`` (``size < n``)
     means the recipe cannot be applied at all: no windows.
     """
 
@@ -1168,6 +1169,11 @@ class SppWindows:
     @property
     def gives_n_bins(self) -> bool:
         return self.bins == self.n
+
+    @property
+    def works(self) -> bool:
+        """``n`` windows that together read every cell (what the recipe is meant to give)."""
+        return self.gives_n_bins and not self.missed
 
     @property
     def missed(self) -> tuple[int, ...]:
@@ -1207,6 +1213,8 @@ def spp_paper_windows(size: int, n: int) -> SppWindows:
     (2, 1, 6, ())
     >>> spp_paper_windows(10, 4).missed   # window 3, stride 2: the last cell is never read
     (9,)
+    >>> [a for a in range(1, 13) if spp_paper_windows(a, 4).works]
+    [4, 5, 8, 9, 12]
     """
     size = _check_int(size, "size", 1)
     n = _check_int(n, "n", 1)

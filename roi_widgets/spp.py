@@ -137,7 +137,7 @@ def edge_strip(map_shape: tuple[int, int]) -> float:
 
 def paper_fails(rows: ru.SppWindows, cols: ru.SppWindows) -> bool:
     """Does the paper's recipe give other than n x n windows, or leave a cell unread?"""
-    return not (rows.gives_n_bins and cols.gives_n_bins and not rows.missed and not cols.missed)
+    return not (rows.works and cols.works)
 
 
 def paper_note(rows: ru.SppWindows, cols: ru.SppWindows) -> list[str]:

@@ -17,7 +17,7 @@ def recipe_table(path):
     for i, n in enumerate(LEVELS):
         for j, a in enumerate(SIZES):
             w = ru.spp_paper_windows(a, n)
-            status[i, j] = 0 if (w.gives_n_bins and not w.missed) else (2 if w.missed else 1)
+            status[i, j] = 0 if w.works else (2 if w.missed else 1)
     fig, axes = plt.subplots(2, 1, figsize=(9, 4.6), gridspec_kw={"height_ratios": [3, 2]})
     axes[0].imshow(
         status, cmap=plt.matplotlib.colors.ListedColormap(["#d9f0d3", "#fdae61", "#d7191c"]), vmin=0, vmax=2
