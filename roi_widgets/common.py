@@ -7,11 +7,15 @@ matplotlib figure in place. Nothing here computes RoI arithmetic.
 
 from __future__ import annotations
 
+import html
+import io
 import time
 from contextlib import contextmanager
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+import numpy as np
+from PIL import Image
 
 KEY_SLIDER_CLASS = "roi-key-slider"
 """CSS class of the slider the browser test drags in each explorer."""
@@ -99,8 +103,6 @@ def status_line() -> widgets.HTML:
 
 def set_status(line: widgets.HTML, text: str, problem: str | None = None) -> None:
     """Show ``text`` as code; ``problem`` (an empty bin, a box off the map) in red after it."""
-    import html
-
     body = f"<code>{html.escape(text)}</code>"
     if problem:
         body += f' <span style="color:#b00020">{html.escape(problem)}</span>'
@@ -180,11 +182,6 @@ def send_full_frames(canvas) -> None:
     def whole_frame():
         if not canvas._png_is_old:
             return None
-        import io
-
-        import numpy as np
-        from PIL import Image
-
         pixels = np.asarray(canvas.get_renderer().buffer_rgba())
         canvas.set_image_mode("full")
         canvas._last_buff = pixels.view(np.uint32).squeeze(2).copy()  # ipympl's snapshot reads it
@@ -302,8 +299,6 @@ class MapPanel:
     """
 
     def __init__(self, ax, max_side: int = 10, cmap: str = "Greys", fontsize: int = 8, labels: bool = True):
-        import numpy as np
-
         self.ax = ax
         self.image = ax.imshow(np.zeros((1, 1)), cmap=cmap, vmin=0, vmax=1)
         ax.set_axis_off()
@@ -325,8 +320,6 @@ class MapPanel:
 
     def set_map(self, plane, vmin=None, vmax=None, show_values: bool = True) -> None:
         """Show ``plane`` (2-D); values printed when it fits and ``show_values``."""
-        import numpy as np
-
         h, w = plane.shape
         self.shape = (h, w)
         self.image.set_data(plane)
