@@ -81,6 +81,15 @@ class NumberControl:
     def value(self, new) -> None:
         self.slider.value = new
 
+    @property
+    def disabled(self) -> bool:
+        return self.slider.disabled
+
+    @disabled.setter
+    def disabled(self, value: bool) -> None:
+        """Grey out the slider and its number entry together."""
+        self.slider.disabled = self.entry.disabled = value
+
     def set_limits(self, minimum, maximum) -> None:
         """Change the range without ever holding min > max (ipywidgets refuses that)."""
         if minimum > self.slider.max:

@@ -440,7 +440,7 @@ class GradExplorer(Explorer):
             self.bin_col.set_limits(0, self.pw.value - 1)
             self.ratio.disabled = self.aligned.disabled = pooling  # roi_pool has neither
             for control in (self.bin_row, self.bin_col):  # they choose the bin of "one bin" only
-                control.slider.disabled = control.entry.disabled = not one_bin
+                control.disabled = not one_bin
 
     def _redraw(self) -> None:
         self._limit_controls()
