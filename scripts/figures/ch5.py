@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import roi_utils as ru
+from roi_widgets.common import rounded_edges
 from roi_widgets.grad import grad_map
 
 BOX = [0, 2, 1, 4, 3]
@@ -31,8 +32,7 @@ def _cells(ax, plane, title, cmap, vmax, fmt="{:g}", every=False, values=True):
 def _pool_outline(ax, roi, colour, shape, ls="-"):
     """The cells RoI pooling reads (rounded corners, inclusive), as a rectangle of cell edges."""
     bins = ru.roi_pool_bins(roi, 2, 1.0, shape)
-    x1, y1 = bins.roi_start_w - 0.5, bins.roi_start_h - 0.5
-    x2, y2 = bins.roi_end_w + 0.5, bins.roi_end_h + 0.5
+    x1, y1, x2, y2 = rounded_edges(bins)
     ax.add_patch(plt.Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, color=colour, lw=1.8, ls=ls))
 
 
