@@ -23,6 +23,7 @@ from roi_widgets.common import (
     MapPanel,
     NumberControl,
     box_outline,
+    fixed_title,
     new_figure,
     set_status,
     status_line,
@@ -81,8 +82,8 @@ class AlignExplorer(Explorer):
             for col_high in (False, True)
         ]
         self.out_panel = MapPanel(self.ax_out, 4, cmap="Blues", fontsize=9)
-        # a fixed y skips matplotlib's search for tick labels above the axes at every draw
-        self.ax_out.set_title("roi_align output", fontsize=10, y=1.0)
+        fixed_title(self.ax_out, "roi_align output", fontsize=10)
+        fixed_title(self.ax_map, fontsize=8)
         self.x1 = NumberControl("x1", box[0], -2.0, SIDE + 2, step=0.25, integer=False)
         self.y1 = NumberControl("y1", box[1], -2.0, SIDE + 2, step=0.25, integer=False)
         self.x2 = NumberControl("x2", box[2], -2.0, SIDE + 2, step=0.25, integer=False).mark_key()
@@ -187,20 +188,32 @@ class AlignExplorer(Explorer):
         values = self.output_values()
         self.out_panel.set_map(values, show_values=True)
         self.out_panel.set_values(values, fmt="{:.3f}")
-        self.ax_out.set_title("roi_align output", fontsize=10, y=1.0)
+        self.ax_out.title.set_text("roi_align output")
         outside = int((~valid).sum())
         plural = "" if samples.count == 1 else "s"
-        self.ax_map.set_title(
+        self.ax_map.title.set_text(
             f"{samples.y.grid} x {samples.x.grid} sample{plural} per bin, averaged; "
-            f"star: sample (iy={a}, ix={b}) of bin ({i}, {j})",
-            fontsize=8,
-            y=1.0,
+            f"star: sample (iy={a}, ix={b}) of bin ({i}, {j})"
         )
         problems = [self._outside_note(outside, int(valid.size))] if outside else []
         if outside < valid.size and not (y.valid[i, a] and x.valid[j, b]):
             problems.append("the starred sample is one of them: it reads no cell")
         problems += self._forced_sides(right, bottom)
         set_status(self.status, self.call(), "; ".join(problems) or None)
+
+    def _front_artists(self) -> list:
+        return [
+            self.box_line,
+            self.grid_lines,
+            self.neighbour_cells,
+            self.points,
+            self.outside,
+            self.chosen,
+            *self.weight_texts,
+            self.ax_map.title,
+            *self.out_panel.value_artists(),
+            self.ax_out.title,
+        ]
 
     def _fit_view(self, left: float, top: float, right: float, bottom: float) -> None:
         """Show the map, its index labels and the whole box; no more, so the cells stay large."""
@@ -239,8 +252,8 @@ class AlignExplorer(Explorer):
         self.neighbour_cells.set_paths([])
         for text in self.weight_texts:
             text.set_text("")
-        self.ax_map.set_title("no output: see the line below", fontsize=8, y=1.0)
+        self.ax_map.title.set_text("no output: see the line below")
         ph, pw = self.ph.value, self.pw.value
         self.out_panel.set_map(np.full((ph, pw), np.nan), vmin=0, vmax=1, show_values=False)
-        self.ax_out.set_title("roi_align output: none", fontsize=10, y=1.0)
+        self.ax_out.title.set_text("roi_align output: none")
         set_status(self.status, self.call(), reason)

@@ -18,6 +18,7 @@ from roi_widgets.common import (
     Explorer,
     NumberControl,
     box_outline,
+    fixed_title,
     new_figure,
     rounded_edges,
     set_status,
@@ -36,9 +37,9 @@ class RenderCheck(Explorer):
         ax = self.figure.add_subplot()
         ax.imshow(SEED_MAP[0, 0], cmap="Blues")
         for (row, col), value in np.ndenumerate(SEED_MAP[0, 0]):
-            ax.text(col, row, f"{value:g}", ha="center", va="center")
-        (self.box_line,) = ax.plot([], [], color="crimson", linewidth=3)
-        self.output_text = ax.set_title("")
+            ax.text(col, row, f"{value:g}", ha="center", va="center", zorder=0.5)  # under the box
+        (self.box_line,) = ax.plot([], [], color="crimson", linewidth=3, zorder=3)  # over the frame
+        self.output_text = fixed_title(ax)
         ax.set_xticks(range(4))
         ax.set_yticks(range(4))
         self.x2 = NumberControl("box x2", 2, 0, 3).mark_key()
@@ -56,6 +57,9 @@ class RenderCheck(Explorer):
     def call(self) -> str:
         """The call that reproduces the title, for a notebook where the explorer is ``explorer``."""
         return f"ru.roi_pool(explorer.data, {self.rois()}, (2, 2))[0, 0]"
+
+    def _front_artists(self) -> list:
+        return [self.box_line, self.output_text]
 
     def _redraw(self) -> None:
         bins = ru.roi_pool_bins(self.rois()[0], (2, 2), 1.0, (4, 4))

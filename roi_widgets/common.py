@@ -8,14 +8,14 @@ matplotlib figure in place. Nothing here computes RoI arithmetic.
 from __future__ import annotations
 
 import html
-import io
 import time
 from contextlib import contextmanager
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
-from PIL import Image
+
+from roi_widgets.frames import Layers, send_full_frames
 
 KEY_SLIDER_CLASS = "roi-key-slider"
 """CSS class of the slider the browser test drags in each explorer."""
@@ -144,6 +144,18 @@ def rounded_edges(bins) -> tuple:
     return (bins.roi_start_w - 0.5, bins.roi_start_h - 0.5, bins.roi_end_w + 0.5, bins.roi_end_h + 0.5)
 
 
+def fixed_title(ax, text: str = "", **style):
+    """Set ``ax``'s title and its style once, at a fixed height; change it later through
+    ``ax.title.set_text`` (or ``ax.title.set``), not ``set_title``.
+
+    ``set_title`` also resets the empty left and right titles, and matplotlib's automatic title
+    placement moves all three at every draw: either marks them changed, so ``frames.Layers`` would
+    redraw the whole figure at every step. A fixed height also skips that placement's search for
+    tick labels above the axes.
+    """
+    return ax.set_title(text, y=1.0, **style)
+
+
 OUTPUT_WIDTH_INCHES = 9.4
 """The widest figure that fits JupyterLab's output area (about 968 px in a 1400 px window with the
 file browser open; matplotlib's ipympl canvas draws 100 px per inch): wider ones are cut off."""
@@ -164,42 +176,6 @@ def new_figure(width: float, height: float, **subplot_kw):
             setattr(canvas, name, value)
     send_full_frames(canvas)
     return fig
-
-
-PNG_COMPRESS_LEVEL = 1
-"""zlib level of the frames sent to the browser: level 1 encodes an explorer's frame in about half
-the time of PIL's default 6 (10-18 ms instead of 20-37 ms here) for frames 5-15% larger, which a
-local or Binder connection carries in well under a millisecond more."""
-
-
-def send_full_frames(canvas) -> None:
-    """Make an ipympl canvas send every frame whole, never as a diff of the previous one,
-    encoded fast.
-
-    By default matplotlib's web canvas sends only the pixels that changed, and the
-    browser paints them over the last frame. ipympl's browser side swaps in each new
-    frame as soon as it arrives, so a frame that has not finished loading when the
-    next one comes is never painted; if it was a diff, its change is lost for good and
-    the picture stays stale (seen as a figure that ignores a slider step). A whole
-    frame is a few kB more, and any frame that is painted shows the true state. The PNG
-    is written at ``PNG_COMPRESS_LEVEL``: encoding is the largest cost after drawing.
-    Canvases without the web backend (Agg in tests) are left alone.
-    """
-    if not hasattr(canvas, "get_diff_image") or not hasattr(canvas, "_force_full"):
-        return
-
-    def whole_frame():
-        if not canvas._png_is_old:
-            return None
-        pixels = np.asarray(canvas.get_renderer().buffer_rgba())
-        canvas.set_image_mode("full")
-        canvas._last_buff = pixels.view(np.uint32).squeeze(2).copy()  # ipympl's snapshot reads it
-        canvas._force_full = canvas._png_is_old = False
-        with io.BytesIO() as png:
-            Image.fromarray(pixels).save(png, format="png", compress_level=PNG_COMPRESS_LEVEL)
-            return png.getvalue()
-
-    canvas.get_diff_image = whole_frame
 
 
 def canvas_widget(fig) -> widgets.Widget:
@@ -236,13 +212,26 @@ class Explorer:
         start = time.perf_counter()
         self._redraw()
         if getattr(self, "_shown_once", False):
-            # draw() renders and pushes the new image at once; draw_idle() would first ask the
-            # browser to ask back for it, one extra round trip per slider step under ipympl
-            self.figure.canvas.draw()
+            # drawn and pushed at once; draw_idle() would first ask the browser to ask back for
+            # the image, one extra round trip per slider step under ipympl
+            self.layers.draw()
         else:  # the first image must wait until the browser has created the canvas
             self._shown_once = True
             self.figure.canvas.draw_idle()
         self.last_update_ms = (time.perf_counter() - start) * 1000
+
+    @property
+    def layers(self) -> Layers:
+        """How a step is drawn: the artists ``_front_artists`` names over a saved back layer."""
+        if getattr(self, "_layers", None) is None:
+            self._layers = Layers(self.figure, self._front_artists)
+        return self._layers
+
+    def _front_artists(self) -> list:
+        """The artists a step of the key slider changes (drawn over the saved back layer).
+
+        The default names none: every step then redraws the whole figure, still correctly."""
+        return []
 
     def _redraw(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -319,13 +308,22 @@ class MapPanel:
             ax.text(c, -1.0, str(c), ha="center", va="center", fontsize=7, color="grey")
             for c in range(max_side)
         ]
+        # under every other artist but the images: boxes and marks drawn over a map cover its
+        # values in a whole draw as in a quick one (see ``frames.Layers``)
         self.texts = [
-            [ax.text(c, r, "", ha="center", va="center", fontsize=fontsize) for c in range(max_side)]
+            [
+                ax.text(c, r, "", ha="center", va="center", fontsize=fontsize, zorder=0.5)
+                for c in range(max_side)
+            ]
             for r in range(max_side)
         ]
         self.max_side = max_side
         self.labels = labels
         self.shape = (0, 0)
+
+    def value_artists(self) -> list:
+        """The heatmap and the printed values (what ``set_map`` and ``set_values`` change)."""
+        return [self.image, *(text for row in self.texts for text in row)]
 
     def set_map(self, plane, vmin=None, vmax=None, show_values: bool = True) -> None:
         """Show ``plane`` (2-D); values printed when it fits and ``show_values``."""

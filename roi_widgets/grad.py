@@ -26,6 +26,7 @@ from roi_widgets.common import (
     MapPanel,
     NumberControl,
     box_outline,
+    fixed_title,
     new_figure,
     pixel_edges,
     rounded_edges,
@@ -118,6 +119,8 @@ class GradExplorer(Explorer):
         self._data = grad_map()
         self.figure = new_figure(9.4, 4.0)
         self.ax_map, self.ax_grad, self.ax_up = self._panels()
+        for ax in (self.ax_map, self.ax_grad, self.ax_up):
+            fixed_title(ax, fontsize=8)
         self.map_panel = MapPanel(self.ax_map, SIDE)
         self.map_panel.set_map(self._data[0, 0])
         # index labels on the gradient panel too: 12 light texts, drawn once per update
@@ -217,6 +220,9 @@ class GradExplorer(Explorer):
         self._legend_pitch = extent.height / (len(LEGEND["roi_pool"]) + 1) / self.figure.dpi
 
     def _show_legend(self, operator: str) -> None:
+        if getattr(self, "_legend_for", None) == operator:
+            return  # unchanged: left alone, so that it is not drawn again
+        self._legend_for = operator
         width, height = self.figure.get_size_inches()
         left, top = self._legend_at
         entries = LEGEND[operator]
@@ -380,6 +386,25 @@ class GradExplorer(Explorer):
         self.ax_up.set_xlim(-1.5 - pad, MAX_POOLED - 0.5 - pad)
         self.ax_up.set_ylim(MAX_POOLED - 0.5, -1.5)
 
+    def _front_artists(self) -> list:
+        return [
+            self.bin_lines,
+            self.box_line,
+            self.raw_line,
+            self.sample_dots,
+            self.sources,
+            self.shared,
+            self.dead_fade,
+            self.dead_marks,
+            *self.grad_panel.value_artists(),
+            *self.up_panel.value_artists(),
+            *self.up_panel.row_labels,  # shown and hidden by _draw_upstream at every step
+            *self.up_panel.col_labels,
+            self.ax_map.title,
+            self.ax_grad.title,
+            self.ax_up.title,
+        ]
+
     def _mark_dead(self, dead: np.ndarray | None) -> None:
         marks = np.argwhere(dead)[:, ::-1].astype(float) if dead is not None else np.empty((0, 2))
         _place(self.dead_fade, marks)
@@ -399,7 +424,7 @@ class GradExplorer(Explorer):
         _place(self.sources, np.empty((0, 2)))
         self.shared.set_segments([])
         self._mark_dead(None)
-        self.ax_grad.set_title("no gradient: see the line below", fontsize=8, color=PROBLEM, y=1)
+        self.ax_grad.title.set(text="no gradient: see the line below", color=PROBLEM)
         set_status(self.status, self.call(), message)
 
     def _problems(self, dead: np.ndarray, dots: np.ndarray) -> list[str]:
@@ -449,14 +474,14 @@ class GradExplorer(Explorer):
         self._draw_upstream(g)
         # RoIAlign is linear in the map: its gradient does not depend on the values, so hide them
         self.map_panel.set_values(self._data[0, 0] if pooling else None)
-        self.map_panel.image.set_alpha(1.0 if pooling else 0.2)  # faint: where the map is, not its values
+        alpha = 1.0 if pooling else 0.2  # faint: where the map is, not its values
+        if self.map_panel.image.get_alpha() != alpha:  # set_alpha marks it changed even when equal
+            self.map_panel.image.set_alpha(alpha)
         self._show_legend(self.operator.value)
-        self.ax_map.set_title(
+        self.ax_map.title.set_text(
             "map: roi_pool's gradient goes to each bin's maximum"
             if pooling
-            else "map (values hidden: roi_align's gradient\ndepends only on where the samples fall)",
-            fontsize=8,
-            y=1,
+            else "map (values hidden: roi_align's gradient\ndepends only on where the samples fall)"
         )
         try:
             grad = self.input_gradient()
@@ -510,12 +535,9 @@ class GradExplorer(Explorer):
                 f"□ = cell fed by more than one bin ({len(many)})"
             )
             colour = "black"
-        self.ax_grad.set_title(title, fontsize=8, color=colour, y=1)
-        self.ax_up.set_title(
-            "upstream gradient, one per bin"
-            + ("\nfaded, x = bin that sends nothing" if dead.any() else "\n"),
-            fontsize=8,
-            y=1,
+        self.ax_grad.title.set(text=title, color=colour)
+        self.ax_up.title.set_text(
+            "upstream gradient, one per bin" + ("\nfaded, x = bin that sends nothing" if dead.any() else "\n")
         )
         problems = self._problems(dead, dots)
         set_status(self.status, self.call(), "; ".join(problems) or None)

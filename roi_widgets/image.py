@@ -25,6 +25,7 @@ from roi_widgets.common import (
     MapPanel,
     NumberControl,
     box_outline,
+    fixed_title,
     new_figure,
     pixel_edges,
     rounded_edges,
@@ -60,7 +61,7 @@ class ImageExplorer(Explorer):
         # shown at half resolution (drawn every frame; the box still moves in whole pixels)
         self.ax_photo.imshow(self.photo[::2, ::2], extent=(-0.5, width - 0.5, height - 0.5, -0.5))
         self.ax_photo.set_axis_off()
-        self.ax_photo.set_title("image pixels", fontsize=9)
+        fixed_title(self.ax_photo, "image pixels", fontsize=9)
         (self.photo_box,) = self.ax_photo.plot([], [], color=BOX_COLOUR, lw=2)
         self.map_image = self.ax_map.imshow(np.zeros((1, 1)), cmap="magma")
         self.ax_map.set_axis_off()
@@ -90,7 +91,8 @@ class ImageExplorer(Explorer):
         self.out_panel = MapPanel(self.ax_out, VALUES_UP_TO, cmap="magma", fontsize=9)
         for label in self.out_panel.row_labels + self.out_panel.col_labels:
             label.set(fontsize=9, color="dimgrey")
-        self.ax_out.set_title("roi_pool output", fontsize=9)
+        fixed_title(self.ax_out, "roi_pool output", fontsize=9)
+        fixed_title(self.ax_map, fontsize=8)
         self.x1 = NumberControl("x1", box[0], 0, width - 1, width="300px")
         self.y1 = NumberControl("y1", box[1], 0, height - 1, width="300px")
         self.x2 = NumberControl("x2", box[2], 0, width - 1, width="300px").mark_key()
@@ -154,9 +156,12 @@ class ImageExplorer(Explorer):
         fmap = self.feature_map()
         h, w = fmap.shape[2:]
         plane = fmap[0, self.channel_index()]
-        self.map_image.set_data(plane)
-        self.map_image.set_clim(0, float(plane.max()) or 1)
-        self.map_image.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
+        shown = (self.stride.value, self.channel.value)
+        if getattr(self, "_map_shown", None) != shown:  # else left alone: an unchanged map is not drawn again
+            self._map_shown = shown
+            self.map_image.set_data(plane)
+            self.map_image.set_clim(0, float(plane.max()) or 1)
+            self.map_image.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
         roi = self.rois()[0]
         _, x1, y1, x2, y2 = roi
         self.photo_box.set_data(*box_outline(*pixel_edges(x1, y1, x2, y2)))  # pixels x1..x2 inclusive
@@ -190,7 +195,7 @@ class ImageExplorer(Explorer):
                 f"\nrounded box: columns {bins.roi_start_w}..{bins.roi_end_w}, "
                 f"rows {bins.roi_start_h}..{bins.roi_end_h} (ends included)"
             )
-        self.ax_map.set_title(title, fontsize=8)
+        self.ax_map.title.set_text(title)
         if bins.empty.all():
             self.area_text.set_text(
                 f"box {areas['box']:.0f} px²; its rounded cells are\noff the map: RoI pooling reads nothing"
@@ -210,6 +215,18 @@ class ImageExplorer(Explorer):
             problem = f"{int(bins.empty.sum())} of {bins.empty.size} bins empty (off the map): output 0"
         set_status(self.status, self.call(), problem)
 
+    def _front_artists(self) -> list:
+        return [
+            self.photo_box,
+            self.scaled_box,
+            self.rounded_box,
+            self.bin_patches,
+            self.area_text,
+            self.ax_map.title,
+            *self.out_panel.value_artists(),
+            self.ax_out.title,
+        ]
+
     def _draw_output(self, values: np.ndarray, empty: np.ndarray, vmax: float) -> None:
         """Values printed (white on dark cells) up to ``VALUES_UP_TO``; empty bins say so."""
         ph, pw = values.shape
@@ -225,7 +242,7 @@ class ImageExplorer(Explorer):
                 if empty[r, c]:
                     text.set_text("0\nempty")
         hidden = f"\n(values printed up to {VALUES_UP_TO} x {VALUES_UP_TO})"
-        self.ax_out.set_title("roi_pool output" + ("" if fits else hidden), fontsize=9)
+        self.ax_out.title.set_text("roi_pool output" + ("" if fits else hidden))
 
     def _show_stage(self) -> None:
         """Hide the layers beyond the chosen stage (the numbers behind them are still computed)."""

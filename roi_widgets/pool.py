@@ -25,6 +25,7 @@ from roi_widgets.common import (
     MapPanel,
     NumberControl,
     box_outline,
+    fixed_title,
     new_figure,
     pixel_edges,
     rounded_edges,
@@ -189,7 +190,8 @@ class PoolExplorer(Explorer):
         self.out_texts = [[out.text(c, r, "", ha="center", va="center") for c in range(6)] for r in range(6)]
         self.out_selected = Rectangle((0, 0), 1, 1, fill=False, **CHOSEN)
         out.add_patch(self.out_selected)
-        out.set_title("roi_pool output", fontsize=LABEL_SIZE + 1)
+        fixed_title(out, "roi_pool output", fontsize=LABEL_SIZE + 1)
+        fixed_title(ax, fontsize=LABEL_SIZE)
         out.set_axis_off()
 
     # -- state ----------------------------------------------------------------
@@ -282,7 +284,8 @@ class PoolExplorer(Explorer):
         cells = argmax[0, 0][argmax[0, 0] >= 0]
         self.max_marks.set_offsets(np.c_[cells % w, cells // w] if len(cells) else np.empty((0, 2)))
         coverage = bins.coverage()
-        self.coverage_image.set_data(np.ma.masked_equal(coverage, 0))
+        if self.coverage.value:  # else left alone: an unchanged map is not drawn again
+            self.coverage_image.set_data(np.ma.masked_equal(coverage, 0))
         self.coverage_image.set_visible(self.coverage.value)
         self.map_panel.image.set_visible(not self.coverage.value)  # counts on white, not on the map's greys
         self.map_panel.set_values(coverage if self.coverage.value else self._data[0, 0])
@@ -305,12 +308,24 @@ class PoolExplorer(Explorer):
         _, bx1, by1, bx2, by2 = self.rois()[0]
         if bx2 < bx1 or by2 < by1:
             problems.append("reversed box: forced to one cell")
-        self.ax_map.set_title(
+        self.ax_map.title.set_text(
             f"{ph} x {pw} bins, cells read (end excluded)\n"
-            f"row bins {_ranges(bins.hstart, bins.hend)}\ncolumn bins {_ranges(bins.wstart, bins.wend)}",
-            fontsize=LABEL_SIZE,
+            f"row bins {_ranges(bins.hstart, bins.hend)}\ncolumn bins {_ranges(bins.wstart, bins.wend)}"
         )
         set_status(self.status, self.call(), "; ".join(problems) or None)
+
+    def _front_artists(self) -> list:
+        return [
+            self.bin_patches,
+            self.selected_cells,
+            self.rounded_box,
+            self.raw_box,
+            self.max_marks,
+            self.ax_map.title,
+            self.out_image,
+            *(text for row in self.out_texts for text in row),
+            self.out_selected,
+        ]
 
     def _draw_output(self, values: np.ndarray, empty: np.ndarray, i: int, j: int) -> None:
         ph, pw = values.shape

@@ -1,0 +1,133 @@
+"""A slider step repaints only the explorer's front layer, and the picture is the one a whole draw
+gives, pixel for pixel (roi_widgets.frames.Layers)."""
+
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+from roi_widgets.common import KEY_SLIDER_CLASS, NumberControl
+from roi_widgets.frames import png_bytes
+
+matplotlib.use("Agg")
+
+
+def explorers():
+    from roi_widgets.align import AlignExplorer
+    from roi_widgets.check import RenderCheck
+    from roi_widgets.grad import GradExplorer
+    from roi_widgets.image import ImageExplorer
+    from roi_widgets.pool import PoolExplorer
+    from roi_widgets.spp import SppExplorer
+
+    return [RenderCheck, PoolExplorer, ImageExplorer, SppExplorer, AlignExplorer, GradExplorer]
+
+
+def key_control(explorer) -> NumberControl:
+    return next(
+        control
+        for control in vars(explorer).values()
+        if isinstance(control, NumberControl) and KEY_SLIDER_CLASS in control.slider._dom_classes
+    )
+
+
+def pixels(explorer) -> np.ndarray:
+    return np.asarray(explorer.figure.canvas.get_renderer().buffer_rgba()).copy()
+
+
+def whole_draw(explorer) -> np.ndarray:
+    FigureCanvasAgg.draw(explorer.figure.canvas)
+    return pixels(explorer)
+
+
+def sweep(control: NumberControl, limit: int = 24):
+    value, count = control.slider.min, 0
+    while value <= control.slider.max and count < limit:
+        yield value
+        value += control.slider.step
+        count += 1
+
+
+def other_changes(explorer) -> list:
+    """A few changes that alter the back layer: each explorer's own list."""
+    name = type(explorer).__name__
+    return {
+        "PoolExplorer": [("map_choice", "random 7x7"), ("coverage", True), ("ph", 3), ("coverage", False)],
+        "ImageExplorer": [("channel", "vertical edges"), ("stride", 32), ("stage", "3 rounded")],
+        "AlignExplorer": [("ratio", -1), ("aligned", True), ("pw", 3), ("iy", 1)],
+        "SppExplorer": [("height", 4), ("levels_choice", "(6, 3, 2, 1)")],
+        "GradExplorer": [("operator", "roi_align"), ("upstream", "one bin"), ("ph", 3)],
+        "RenderCheck": [],
+    }[name]
+
+
+@pytest.mark.parametrize("kind", explorers(), ids=lambda kind: kind.__name__)
+def test_every_step_shows_what_a_whole_draw_shows(kind):
+    import matplotlib.pyplot as plt
+
+    explorer = kind()
+    try:
+        explorer.update()  # as once shown: later updates go through Layers
+        key = key_control(explorer)
+        changes = [(None, value) for value in sweep(key)]
+        changes += [(name, value) for name, value in other_changes(explorer)]
+        changes += [(None, value) for value in sweep(key, 6)]
+        for name, value in changes:
+            control = key if name is None else getattr(explorer, name)
+            if control.value == value:
+                continue
+            control.value = value
+            drawn = pixels(explorer)
+            differ = (drawn != whole_draw(explorer)).any(axis=2)
+            assert not differ.any(), (
+                f"after {name or 'the key slider'} = {value!r}, {int(differ.sum())} pixels differ "
+                f"from a whole draw (rows {np.nonzero(differ)[0].min()}-{np.nonzero(differ)[0].max()})"
+            )
+        assert explorer.layers.whole_draws >= 1 + bool(other_changes(explorer))
+    finally:
+        plt.close(explorer.figure)
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [k for k in explorers() if k.__name__ != "SppExplorer"],
+    ids=lambda kind: kind.__name__,
+)
+def test_a_key_step_inside_the_map_repaints_only_the_front(kind):
+    """Steps that leave the layout alone are quick; the SPP explorer's key slider resizes the map,
+    so every one of its steps is a whole draw."""
+    import matplotlib.pyplot as plt
+
+    explorer = kind()
+    try:
+        explorer.update()
+        key = key_control(explorer)
+        start = key.value
+        before = explorer.layers.whole_draws, explorer.layers.quick_draws
+        for value in (start - key.slider.step, start, start - key.slider.step, start):
+            key.value = value
+        whole, quick = (after - was for after, was in zip((explorer.layers.whole_draws, explorer.layers.quick_draws), before, strict=True))
+        assert (whole, quick) == (0, 4)
+    finally:
+        plt.close(explorer.figure)
+
+
+def test_a_changed_back_layer_is_drawn_again():
+    """Changing the map is a change behind the front artists: the next update draws everything."""
+    from roi_widgets.pool import PoolExplorer
+
+    explorer = PoolExplorer(map_name="random 7x7")
+    explorer.update()
+    whole = explorer.layers.whole_draws
+    explorer.seed.value = 1
+    assert explorer.layers.whole_draws == whole + 1
+    assert np.array_equal(pixels(explorer), whole_draw(explorer))
+
+
+def test_png_bytes_refuses_what_is_not_rgba():
+    with pytest.raises(ValueError, match="pixels must be an"):
+        png_bytes(np.zeros((2, 3, 3), np.uint8))
+    with pytest.raises(ValueError, match="pixels must be an"):
+        png_bytes(np.zeros((2, 3, 4), np.float32))
