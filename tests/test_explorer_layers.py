@@ -105,11 +105,11 @@ def test_a_key_step_inside_the_map_repaints_only_the_front(kind):
         explorer.update()
         key = key_control(explorer)
         start = key.value
-        before = explorer.layers.whole_draws, explorer.layers.quick_draws
+        layers = explorer.layers
+        whole, quick = layers.whole_draws, layers.quick_draws
         for value in (start - key.slider.step, start, start - key.slider.step, start):
             key.value = value
-        whole, quick = (after - was for after, was in zip((explorer.layers.whole_draws, explorer.layers.quick_draws), before, strict=True))
-        assert (whole, quick) == (0, 4)
+        assert (layers.whole_draws - whole, layers.quick_draws - quick) == (0, 4)
     finally:
         plt.close(explorer.figure)
 
