@@ -176,6 +176,9 @@ class Layers:
         for artist in self._front:
             if artist.axes is None or artist.axes.get_visible():
                 artist.draw(renderer)
+        # drawn: as matplotlib's own draw does, mark the figure current, or IPython's post-execute
+        # hook (run after every widget message) has ipympl draw it all again and send a second frame
+        self.figure.stale = False
         canvas.blit()  # the web canvas sends the frame; on Agg this does nothing
 
     def _draw_back(self) -> None:

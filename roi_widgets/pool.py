@@ -232,6 +232,19 @@ class PoolExplorer(Explorer):
                 (self.y2, limit_y),
             ):
                 control.set_limits(0, limit)
+        self._fit_view()
+
+    def _fit_view(self) -> None:
+        """Map limits that hold every box the corner sliders allow, both outlines of a box at their
+        far end included: a box beyond the map stays in view, and the view stays put while the box
+        moves, so a step repaints only the box, its bins and the output (see ``frames.Layers``)."""
+        h, w = self._data.shape[2:]
+        far_x, far_y = self.x2.slider.max, self.y2.slider.max
+        raw = pixel_edges(far_x, far_y, far_x, far_y, self.spatial_scale)
+        bins = ru.roi_pool_bins([0, far_x, far_y, far_x, far_y], (1, 1), self.spatial_scale, (h, w))
+        rounded = rounded_edges(bins)
+        self.ax_map.set_xlim(-1.5, max(w + 0.5, raw[2] + 0.5, rounded[2] + 0.5))
+        self.ax_map.set_ylim(max(h + 0.5, raw[3] + 0.5, rounded[3] + 0.5), -1.5)
 
     def _on_map(self, *_ignored) -> None:
         self._set_map()
@@ -256,13 +269,8 @@ class PoolExplorer(Explorer):
         bins = self.bins()
         ph, pw = bins.pooled_size
         scale = self.spatial_scale
-        x1, y1, x2, y2 = pixel_edges(*self.rois()[0][1:], scale)
-        self.raw_box.set_data(*box_outline(x1, y1, x2, y2))
-        rounded = rounded_edges(bins)
-        self.rounded_box.set_data(*box_outline(*rounded))
-        # a box beyond the map stays in view: widen the limits to hold both outlines
-        self.ax_map.set_xlim(min(-1.5, x1 - 0.5, rounded[0] - 0.5), max(w + 0.5, x2 + 0.5, rounded[2] + 0.5))
-        self.ax_map.set_ylim(max(h + 0.5, y2 + 0.5, rounded[3] + 0.5), min(-1.5, y1 - 0.5, rounded[1] - 0.5))
+        self.raw_box.set_data(*box_outline(*pixel_edges(*self.rois()[0][1:], scale)))
+        self.rounded_box.set_data(*box_outline(*rounded_edges(bins)))
         patches, colours = [], []
         for i, j in np.ndindex(ph, pw):
             if bins.empty[i, j]:
