@@ -34,21 +34,26 @@ def _png_chunk(tag: bytes, body: bytes) -> bytes:
 
 
 def png_bytes(pixels: np.ndarray, level: int = PNG_COMPRESS_LEVEL) -> bytes:
-    """An (H, W, 4) uint8 RGBA array as a PNG file's bytes: rows unfiltered, deflated at ``level``.
+    """An (H, W, 4) uint8 RGBA array as a PNG file's bytes: every row but the first stored as its
+    difference from the row above (PNG's "up" filter), deflated at ``level``.
 
-    PIL tries a filter per row before deflating, which costs 2-3 times as long on an explorer's
-    frame and gains little on flat colours; this writes the standard format directly.
+    PIL tries several filters on each row before deflating, which takes 2-3 times as long on an
+    explorer's frame. "Up" alone turns an explorer's flat colours and vertical edges into runs of
+    zeros: on this course's frames it encodes faster than no filter at all, and smaller.
 
     >>> import io; from PIL import Image
-    >>> pixels = np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
+    >>> pixels = np.random.default_rng(0).integers(0, 256, (3, 5, 4), dtype=np.uint8)
     >>> np.array_equal(np.asarray(Image.open(io.BytesIO(png_bytes(pixels)))), pixels)
     True
     """
     if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != 4:
         raise ValueError(f"pixels must be an (H, W, 4) uint8 array; got {pixels.dtype} {pixels.shape}")
     height, width, _ = pixels.shape
-    rows = np.zeros((height, 1 + 4 * width), np.uint8)  # each row: filter type 0 (none), then RGBA
-    rows[:, 1:] = pixels.reshape(height, 4 * width)
+    flat = pixels.reshape(height, 4 * width)
+    rows = np.empty((height, 1 + 4 * width), np.uint8)  # each row: its filter type, then its bytes
+    rows[0, 0], rows[0, 1:] = 0, flat[0]  # type 0: as it is
+    rows[1:, 0] = 2  # type 2, "up": minus the row above, modulo 256 (uint8 arithmetic wraps)
+    np.subtract(flat[1:], flat[:-1], out=rows[1:, 1:])
     header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8-bit RGBA, no interlace
     return b"".join(
         (

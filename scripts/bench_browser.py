@@ -4,11 +4,12 @@
 
 Starts JupyterLab (127.0.0.1, token auth) over a throwaway copy of the course, opens each
 notebook in headless Chromium, runs it, then presses an arrow key on every explorer's key
-slider ``--steps`` times and prints the median milliseconds until the figure canvas shows
-new pixels. Then, in this process under ipympl's backend, every explorer class in
-roi_widgets is built with its defaults and its key slider swept over its whole range: the
-kernel side of one step is ``last_update_ms``: our code, matplotlib's render, and the frame
-ipympl encodes and sends (a whole PNG: see ``roi_widgets.common.send_full_frames``).
+slider ``--steps`` times and prints the median milliseconds from the keydown event until the
+figure canvas shows new pixels (``browser_harness.key_step``). Then, in this process under
+ipympl's backend, every explorer class in roi_widgets is built with its defaults and its key
+slider swept over its whole range: the kernel side of one step is ``last_update_ms``: our code,
+matplotlib's render (``roi_widgets.frames.Layers``: often only the front layer), and the frame
+ipympl sends (a whole PNG: see ``roi_widgets.frames.send_full_frames``).
 """
 
 from __future__ import annotations
