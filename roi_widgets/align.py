@@ -58,7 +58,8 @@ class AlignExplorer(Explorer):
         (self.box_line,) = self.ax_map.plot([], [], color="crimson", lw=2)
         self.grid_lines = LineCollection([], colors="crimson", linewidths=0.8, linestyles="--")
         self.ax_map.add_collection(self.grid_lines)
-        self.neighbour_cells = PatchCollection([], facecolor="gold", alpha=0.45, edgecolor="darkorange")
+        # drawn over the cells' values (which belong to the saved back layer): a light fill
+        self.neighbour_cells = PatchCollection([], facecolor="gold", alpha=0.35, edgecolor="darkorange")
         self.ax_map.add_collection(self.neighbour_cells)
         self.points = self.ax_map.scatter([], [], s=14, color="#1f77b4", zorder=3)
         self.outside = self.ax_map.scatter([], [], s=14, facecolors="none", edgecolors="grey", zorder=3)
