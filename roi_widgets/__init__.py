@@ -10,6 +10,9 @@ and shape drawn comes from ``roi_utils``; nothing here does RoI arithmetic.
 * ``roi_widgets.align.AlignExplorer``: RoIAlign samples, neighbours and weights (chapter 4)
 * ``roi_widgets.grad.GradExplorer``: where the gradients go (chapter 5)
 * ``roi_widgets.check.RenderCheck``: the start page's "do widgets work?" check
+
+``roi_widgets.frames`` gets each step's picture to the browser fast: only the artists a step
+changes are drawn again, and each frame is sent whole, as a quickly written PNG.
 """
 
 from roi_widgets.common import EXPLORER_CLASS, KEY_SLIDER_CLASS, Explorer, MapPanel, NumberControl

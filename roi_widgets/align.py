@@ -213,7 +213,6 @@ class AlignExplorer(Explorer):
             *self.weight_texts,
             self.ax_map.title,
             *self.out_panel.value_artists(),
-            self.ax_out.title,
         ]
 
     def _fit_view(self, left: float, top: float, right: float, bottom: float) -> None:

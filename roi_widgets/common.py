@@ -193,7 +193,10 @@ class Explorer:
     """Base class: ``widget`` (the whole view), ``figure``, ``status`` and ``last_update_ms``.
 
     Subclasses build controls and artists in ``__init__`` and implement
-    ``_redraw()``, which updates artists in place; ``update`` then draws the figure.
+    ``_redraw()``, which updates artists in place; ``update`` then draws the figure
+    through ``layers`` (``frames.Layers``): the artists ``_front_artists()`` names are
+    painted over a saved picture of the rest, which is drawn again only when something in it
+    changed. Front artists need a zorder above any back-layer artist they overlap.
     """
 
     figure = None

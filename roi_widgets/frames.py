@@ -23,10 +23,15 @@ from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.legend import Legend
 
+try:  # ISA-L's deflate: the same format as zlib's, 4-10 times faster on an explorer's frame
+    from isal.isal_zlib import compress as deflate
+except ImportError:  # a platform without isal's wheels: the standard library's, slower
+    from zlib import compress as deflate
+
 PNG_COMPRESS_LEVEL = 1
-"""zlib level of the frames sent to the browser: level 1 is the fastest that still compresses an
-explorer's flat colours about 40-fold; a local or Binder connection carries the rest in well
-under a millisecond."""
+"""Deflate level of the frames sent to the browser (isal's levels run 0-3, zlib's 0-9): level 1 is
+the fastest that still compresses an explorer's flat colours about 40-fold; a local or Binder
+connection carries the rest in well under a millisecond."""
 
 
 def _png_chunk(tag: bytes, body: bytes) -> bytes:
@@ -35,7 +40,7 @@ def _png_chunk(tag: bytes, body: bytes) -> bytes:
 
 def png_bytes(pixels: np.ndarray, level: int = PNG_COMPRESS_LEVEL) -> bytes:
     """An (H, W, 4) uint8 RGBA array as a PNG file's bytes: every row but the first stored as its
-    difference from the row above (PNG's "up" filter), deflated at ``level``.
+    difference from the row above (PNG's "up" filter), deflated at ``level`` (by ``deflate``).
 
     PIL tries several filters on each row before deflating, which takes 2-3 times as long on an
     explorer's frame. "Up" alone turns an explorer's flat colours and vertical edges into runs of
@@ -59,7 +64,7 @@ def png_bytes(pixels: np.ndarray, level: int = PNG_COMPRESS_LEVEL) -> bytes:
         (
             b"\x89PNG\r\n\x1a\n",
             _png_chunk(b"IHDR", header),
-            _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), level)),
+            _png_chunk(b"IDAT", deflate(rows, level)),
             _png_chunk(b"IEND", b""),
         )
     )

@@ -400,9 +400,7 @@ class GradExplorer(Explorer):
             *self.up_panel.value_artists(),
             *self.up_panel.row_labels,  # shown and hidden by _draw_upstream at every step
             *self.up_panel.col_labels,
-            self.ax_map.title,
             self.ax_grad.title,
-            self.ax_up.title,
         ]
 
     def _mark_dead(self, dead: np.ndarray | None) -> None:

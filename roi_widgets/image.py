@@ -224,7 +224,6 @@ class ImageExplorer(Explorer):
             self.area_text,
             self.ax_map.title,
             *self.out_panel.value_artists(),
-            self.ax_out.title,
         ]
 
     def _draw_output(self, values: np.ndarray, empty: np.ndarray, vmax: float) -> None:

@@ -5,7 +5,7 @@
 Starts JupyterLab (127.0.0.1, token auth) over a throwaway copy of the course, opens each
 notebook in headless Chromium, runs it, then presses an arrow key on every explorer's key
 slider ``--steps`` times and prints the median milliseconds from the keydown event until the
-figure canvas shows new pixels (``browser_harness.key_step``). Then, in this process under
+figure canvas shows new pixels (``browser_harness.key_step``). Before that, in this process under
 ipympl's backend, every explorer class in roi_widgets is built with its defaults and its key
 slider swept over its whole range: the kernel side of one step is ``last_update_ms``: our code,
 matplotlib's render (``roi_widgets.frames.Layers``: often only the front layer), and the frame
@@ -56,8 +56,10 @@ def kernel_side_ms(max_steps: int | None = None) -> dict[str, float]:
             low, high, step = key.slider.min, key.slider.max, key.slider.step
             value = low
             while value <= high and len(steps) < (max_steps or float("inf")):
+                explorer.last_update_ms = None
                 key.value = value  # our code, matplotlib's render, and the frame ipympl encodes and sends
-                steps.append(explorer.last_update_ms)
+                if explorer.last_update_ms is not None:  # else the value was clamped: nothing changed
+                    steps.append(explorer.last_update_ms)
                 value += step
             results[cls.__name__] = statistics.median(steps)
     return results
@@ -71,6 +73,12 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=15)
     args = parser.parse_args()
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    # first, while no browser or server is winding down on the same cores
+    for name, step_ms in kernel_side_ms().items():
+        print(
+            f"{name}: kernel side of one step (our code, Agg render, PNG frame), median {step_ms:.1f} ms "
+            "over a sweep of its key slider"
+        )
     with tempfile.TemporaryDirectory() as tmp:
         root = bh.copy_course(Path(tmp) / "course")
         with bh.jupyter_lab(root) as (base, token), bh.chromium_page() as page:
@@ -87,11 +95,6 @@ def main() -> int:
                         f"max {max(times):.0f}, n={len(times)})"
                     )
                 bh.shutdown_kernels(base, token)
-    for name, step_ms in kernel_side_ms().items():
-        print(
-            f"{name}: kernel side of one step (our code, Agg render, PNG frame), median {step_ms:.1f} ms "
-            "over a sweep of its key slider"
-        )
     return 0
 
 

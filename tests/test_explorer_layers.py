@@ -140,6 +140,26 @@ def test_a_changed_back_layer_is_drawn_again():
     assert np.array_equal(pixels(explorer), whole_draw(explorer))
 
 
+@pytest.mark.parametrize("deflate", ["isal", "zlib"])
+def test_png_bytes_is_a_png_of_the_pixels(deflate, monkeypatch):
+    """With isal's deflate, or the standard library's where isal has no wheel."""
+    import io
+    import zlib
+
+    from PIL import Image
+
+    from roi_widgets import frames
+
+    if deflate == "zlib":
+        monkeypatch.setattr(frames, "deflate", zlib.compress)
+    else:
+        assert frames.deflate.__module__.startswith("isal"), "isal is in requirements.txt"
+    pixels = np.random.default_rng(1).integers(0, 256, (40, 30, 4), dtype=np.uint8)
+    pixels[10:20] = 255  # flat rows, as in a frame
+    decoded = np.asarray(Image.open(io.BytesIO(frames.png_bytes(pixels))))
+    assert np.array_equal(decoded, pixels)
+
+
 def test_png_bytes_refuses_what_is_not_rgba():
     with pytest.raises(ValueError, match="pixels must be an"):
         png_bytes(np.zeros((2, 3, 3), np.uint8))
