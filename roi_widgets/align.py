@@ -12,6 +12,8 @@ output from ``roi_align``. Coordinates are drawn as RoIAlign uses them: cell
 
 from __future__ import annotations
 
+import math
+
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.collections import LineCollection, PatchCollection
@@ -30,9 +32,23 @@ from roi_widgets.common import (
 )
 
 SIDE = 6
+VIEW_MARGIN = 0.3
+"""Cells of room around a box that reaches past the map."""
+VIEW_STEP = 1.5
+"""The map's view grows by this many cells at a time when the box reaches past it."""
 RATIOS = (-1, 1, 2, 3, 4)
 CORNER = 0.45
 """Weight labels sit this far from their cell's centre, towards the corner away from the sample."""
+
+
+def _steps_past(overshoot: float) -> float:
+    """How far the view must grow to hold a box that reaches ``overshoot`` cells past it: 0 when it
+    does not, else ``overshoot`` rounded up to whole ``VIEW_STEP``s.
+
+    >>> _steps_past(-1.0), _steps_past(0.2), _steps_past(1.6)
+    (0.0, 1.5, 3.0)
+    """
+    return max(0.0, math.ceil(overshoot / VIEW_STEP) * VIEW_STEP)
 
 
 def align_map(seed: int = 4) -> np.ndarray:
@@ -216,10 +232,16 @@ class AlignExplorer(Explorer):
         ]
 
     def _fit_view(self, left: float, top: float, right: float, bottom: float) -> None:
-        """Show the map, its index labels and the whole box; no more, so the cells stay large."""
-        margin = 0.3
-        self.ax_map.set_xlim(min(-1.5, left - margin), max(SIDE - 0.5, right) + margin)
-        self.ax_map.set_ylim(max(SIDE - 0.5, bottom) + margin, min(-1.5, top - margin))
+        """Show the map, its index labels and the whole box, so the cells stay large. Past the map
+        the view grows in steps of ``VIEW_STEP`` cells, not with every slider step: most steps then
+        leave the layout alone and repaint only the front layer (see ``frames.Layers``)."""
+        low, high = -1.5, SIDE - 0.5 + VIEW_MARGIN
+        self.ax_map.set_xlim(
+            low - _steps_past(low - (left - VIEW_MARGIN)), high + _steps_past(right - (SIDE - 0.5))
+        )
+        self.ax_map.set_ylim(
+            high + _steps_past(bottom - (SIDE - 0.5)), low - _steps_past(low - (top - VIEW_MARGIN))
+        )
 
     @staticmethod
     def _outside_note(outside: int, total: int) -> str:

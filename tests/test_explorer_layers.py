@@ -128,6 +128,19 @@ def test_the_pooling_view_stays_put_over_the_whole_slider_range():
     assert explorer.layers.whole_draws == whole
 
 
+def test_the_align_view_grows_in_steps_not_with_every_step():
+    from roi_widgets.align import AlignExplorer
+
+    explorer = AlignExplorer()
+    explorer.update()
+    whole = explorer.layers.whole_draws
+    steps = 0
+    while explorer.x2.value < explorer.x2.slider.max:
+        explorer.x2.value += explorer.x2.slider.step
+        steps += 1
+    assert steps >= 15 and explorer.layers.whole_draws - whole <= 2
+
+
 def test_a_changed_back_layer_is_drawn_again():
     """Changing the map is a change behind the front artists: the next update draws everything."""
     from roi_widgets.pool import PoolExplorer
