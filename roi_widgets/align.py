@@ -26,6 +26,7 @@ from roi_widgets.common import (
     NumberControl,
     box_outline,
     fixed_title,
+    labelled_dropdown,
     new_figure,
     set_status,
     status_line,
@@ -107,7 +108,7 @@ class AlignExplorer(Explorer):
         self.y2 = NumberControl("y2", box[3], -2.0, SIDE + 2, step=0.25, integer=False)
         self.ph = NumberControl("pooled height", pooled[0], 1, 4)
         self.pw = NumberControl("pooled width", pooled[1], 1, 4)
-        self.ratio = widgets.Dropdown(options=RATIOS, value=sample_ratio, description="sample_ratio")
+        self.ratio = labelled_dropdown("sample_ratio", RATIOS, sample_ratio)
         self.aligned = widgets.Checkbox(value=aligned, description="aligned (half-pixel shift)")
         self.bin_row = NumberControl("sample: bin row", 0, 0, pooled[0] - 1)
         self.bin_col = NumberControl("bin col", 0, 0, pooled[1] - 1)

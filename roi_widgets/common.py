@@ -105,6 +105,17 @@ class NumberControl:
         return self
 
 
+def labelled_dropdown(description: str, options, value) -> widgets.Dropdown:
+    """A dropdown whose whole label shows (ipywidgets' default label width cuts ``sample_ratio``)."""
+    return widgets.Dropdown(
+        options=options,
+        value=value,
+        description=description,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="auto"),
+    )
+
+
 def status_line() -> widgets.HTML:
     """A one-line monospace status widget (the call that reproduces the view)."""
     return widgets.HTML(layout=widgets.Layout(width="100%"))

@@ -27,6 +27,7 @@ from roi_widgets.common import (
     NumberControl,
     box_outline,
     fixed_title,
+    labelled_dropdown,
     new_figure,
     pixel_edges,
     rounded_edges,
@@ -156,7 +157,7 @@ class GradExplorer(Explorer):
         self.upstream = widgets.Dropdown(options=UPSTREAM, value="all ones", description="upstream")
         self.bin_row = NumberControl("bin row", 0, 0, pooled[0] - 1)
         self.bin_col = NumberControl("bin col", 0, 0, pooled[1] - 1)
-        self.ratio = widgets.Dropdown(options=(-1, 1, 2, 3), value=2, description="sample_ratio")
+        self.ratio = labelled_dropdown("sample_ratio", (-1, 1, 2, 3), 2)
         self.aligned = widgets.Checkbox(value=False, description="aligned")
         self.status = status_line()
         for control in (self.x1, self.y1, self.x2, self.y2, self.ph, self.pw, self.bin_row, self.bin_col):

@@ -26,6 +26,7 @@ from roi_widgets.common import (
     NumberControl,
     box_outline,
     fixed_title,
+    labelled_dropdown,
     new_figure,
     pixel_edges,
     rounded_edges,
@@ -110,13 +111,7 @@ class PoolExplorer(Explorer):
         self._build_artists()
         self.map_choice = widgets.Dropdown(options=MAP_NAMES, value=map_name, description="map")
         self.seed = NumberControl("seed", 0, 0, 99)
-        self.scale_choice = widgets.Dropdown(
-            options=list(SCALES),
-            value=scale,
-            description="spatial_scale",
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="auto"),
-        )
+        self.scale_choice = labelled_dropdown("spatial_scale", list(SCALES), scale)
         self.x1 = NumberControl("x1", box[0], 0, 40)
         self.y1 = NumberControl("y1", box[1], 0, 40)
         self.x2 = NumberControl("x2", box[2], 0, 40).mark_key()

@@ -107,3 +107,31 @@ def test_explorer_timing_script_measures_every_explorer():
         matplotlib.use(previous)
     assert {kind.__name__ for kind in every_explorer()} <= set(timings)
     assert all(ms > 0 for ms in timings.values())
+
+
+def all_widgets(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from all_widgets(child)
+
+
+@pytest.mark.parametrize("kind", every_explorer(), ids=lambda kind: kind.__name__)
+def test_no_control_label_is_cut(kind):
+    """ipywidgets leaves a label about 10 characters (80 px) unless its width is "initial" (a
+    checkbox's description is not in that column: it follows the box)."""
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    explorer = kind()
+    try:
+        cut = [
+            w.description
+            for w in all_widgets(explorer.widget)
+            if isinstance(w, widgets.widgets.widget_description.DescriptionWidget)
+            and not isinstance(w, widgets.Checkbox)
+            and len(w.description) > 10
+            and w.style.description_width != "initial"
+        ]
+        assert not cut, f"labels cut short: {cut}"
+    finally:
+        plt.close(explorer.figure)
