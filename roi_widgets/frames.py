@@ -145,6 +145,18 @@ class Layers:
     Both give the same pixels as one ordinary draw of the figure, as long as no back-layer artist
     is painted over a front one where they overlap (give front artists the higher zorder); the
     tests compare them pixel for pixel. ``whole_draws`` and ``quick_draws`` count the two.
+
+    >>> import matplotlib; matplotlib.use("Agg"); import matplotlib.pyplot as plt
+    >>> figure, ax = plt.subplots()
+    >>> heatmap = ax.imshow([[0, 1], [2, 3]])
+    >>> (box,) = ax.plot([0, 1], [0, 1], zorder=3)
+    >>> layers = Layers(figure, lambda: [box])
+    >>> layers.draw()  # the first draw is whole
+    >>> box.set_xdata([1, 0]); layers.draw()  # only the front artist changed: quick
+    >>> heatmap.set_data([[3, 2], [1, 0]]); layers.draw()  # the back layer changed: whole
+    >>> layers.whole_draws, layers.quick_draws
+    (2, 1)
+    >>> plt.close(figure)
     """
 
     def __init__(self, figure: Figure, front):
