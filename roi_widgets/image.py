@@ -37,6 +37,7 @@ STRIDES = (8, 16, 32)
 STAGES = ("1 box in the image", "2 scaled onto the map", "3 rounded", "4 split into bins", "5 pooled")
 """Step through RoI pooling: each stage shows one more layer of the picture."""
 
+MAX_POOLED = 7
 VALUES_UP_TO = 4
 """The output panel prints its values up to this pooled size (more would not fit legibly)."""
 
@@ -88,7 +89,7 @@ class ImageExplorer(Explorer):
             frameon=False,
             borderaxespad=0.2,
         )
-        self.out_panel = MapPanel(self.ax_out, VALUES_UP_TO, cmap="magma", fontsize=9)
+        self.out_panel = MapPanel(self.ax_out, VALUES_UP_TO, cmap="magma", fontsize=9, capacity=MAX_POOLED)
         for label in self.out_panel.row_labels + self.out_panel.col_labels:
             label.set(fontsize=9, color="dimgrey")
         fixed_title(self.ax_out, "roi_pool output", fontsize=9)
@@ -100,8 +101,8 @@ class ImageExplorer(Explorer):
         self.stride = widgets.Dropdown(options=STRIDES, value=stride, description="stride")
         self.stage = widgets.Dropdown(options=STAGES, value=STAGES[-1], description="show up to")
         self.channel = widgets.Dropdown(options=list(ri.FILTERS), value="blob", description="channel")
-        self.ph = NumberControl("pooled height", pooled[0], 1, 7)
-        self.pw = NumberControl("pooled width", pooled[1], 1, 7)
+        self.ph = NumberControl("pooled height", pooled[0], 1, MAX_POOLED)
+        self.pw = NumberControl("pooled width", pooled[1], 1, MAX_POOLED)
         self.status = status_line()
         for control in (self.x1, self.y1, self.x2, self.y2, self.ph, self.pw):
             control.observe(self._on_change)

@@ -25,16 +25,19 @@ from roi_widgets.common import (
     MapPanel,
     NumberControl,
     box_outline,
+    cell_mesh,
     fixed_title,
     labelled_dropdown,
     new_figure,
     pixel_edges,
     rounded_edges,
     set_status,
+    show_cells,
     status_line,
 )
 
 MAX_SIDE = 10
+MAX_POOLED = 6
 SCALES = {"1": 1.0, "1/2": 0.5, "1/4": 0.25}
 BIN_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
 """One colour per bin; no red, which the rounded box and the maxima use."""
@@ -116,8 +119,8 @@ class PoolExplorer(Explorer):
         self.y1 = NumberControl("y1", box[1], 0, 40)
         self.x2 = NumberControl("x2", box[2], 0, 40).mark_key()
         self.y2 = NumberControl("y2", box[3], 0, 40)
-        self.ph = NumberControl("pooled height", pooled[0], 1, 6)
-        self.pw = NumberControl("pooled width", pooled[1], 1, 6)
+        self.ph = NumberControl("pooled height", pooled[0], 1, MAX_POOLED)
+        self.pw = NumberControl("pooled width", pooled[1], 1, MAX_POOLED)
         self.bin_row = NumberControl("show bin: row", 0, 0, pooled[0] - 1)
         self.bin_col = NumberControl("col", 0, 0, pooled[1] - 1)
         self.coverage = widgets.Checkbox(
@@ -181,8 +184,11 @@ class PoolExplorer(Explorer):
             ncol=3,
             frameon=False,
         )
-        self.out_image = out.imshow(np.zeros((1, 1)), cmap="Greys", vmin=0, vmax=1)
-        self.out_texts = [[out.text(c, r, "", ha="center", va="center") for c in range(6)] for r in range(6)]
+        self.out_image = cell_mesh(out, MAX_POOLED, cmap="Greys", vmin=0, vmax=1)
+        self.out_texts = [
+            [out.text(c, r, "", ha="center", va="center") for c in range(MAX_POOLED)]
+            for r in range(MAX_POOLED)
+        ]
         self.out_selected = Rectangle((0, 0), 1, 1, fill=False, **CHOSEN)
         out.add_patch(self.out_selected)
         fixed_title(out, "roi_pool output", fontsize=LABEL_SIZE + 1)
@@ -332,9 +338,8 @@ class PoolExplorer(Explorer):
 
     def _draw_output(self, values: np.ndarray, empty: np.ndarray, i: int, j: int) -> None:
         ph, pw = values.shape
-        self.out_image.set_data(values)
+        show_cells(self.out_image, values)
         self.out_image.set_clim(min(values.min(), 0), max(values.max(), 1) * 1.6)
-        self.out_image.set_extent((-0.5, pw - 0.5, ph - 0.5, -0.5))
         self.ax_out.set_xlim(-0.5, pw - 0.5)
         self.ax_out.set_ylim(ph - 0.5, -0.5)
         for (r, c), text in np.ndenumerate(np.array(self.out_texts, dtype=object)):

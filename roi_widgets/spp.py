@@ -49,6 +49,8 @@ FIGURE_SIZE = (9.4, 3.4)
 """Inches, at ipympl's 100 dpi: 940 px fits JupyterLab's output area (968 px in a 1400 px window
 with the file browser open), where a 1000 px canvas lost its right edge."""
 VALUE_SIDE = 9
+MAX_INPUT = 16
+"""The largest input height and width the sliders allow."""
 """Cell values are printed on maps of up to VALUE_SIDE x VALUE_SIDE cells."""
 MONO = FontProperties(family="DejaVu Sans Mono")  # ships with matplotlib
 MONO_ADVANCE = TextToPath().get_text_width_height_descent("0" * 10, MONO.copy(), ismath=False)[0] / (
@@ -195,7 +197,9 @@ class SppExplorer(Explorer):
     def __init__(self, height: int = 7, width: int = 9, levels: str = "(4, 2, 1)"):
         self.figure = new_figure(*FIGURE_SIZE)
         self.axes = self.figure.subplots(1, MAX_LEVELS)
-        self.panels = [MapPanel(ax, max_side=VALUE_SIDE, labels=False) for ax in self.axes]
+        self.panels = [
+            MapPanel(ax, max_side=VALUE_SIDE, labels=False, capacity=MAX_INPUT) for ax in self.axes
+        ]
         self.values = [RowValues(ax) for ax in self.axes]
         self.bin_patches, self.paper_bars, self.paper_missed = [], [], []
         for ax in self.axes:
@@ -209,8 +213,8 @@ class SppExplorer(Explorer):
             self.paper_missed.append(missed)
         self._placed = 0
         self.length_text = self.figure.suptitle("", fontsize=11)
-        self.height = NumberControl("input height", height, 1, 16)
-        self.width = NumberControl("input width", width, 1, 16).mark_key()
+        self.height = NumberControl("input height", height, 1, MAX_INPUT)
+        self.width = NumberControl("input width", width, 1, MAX_INPUT).mark_key()
         self.levels_choice = widgets.Dropdown(options=list(LEVEL_CHOICES), value=levels, description="levels")
         self.paper = widgets.Checkbox(
             value=False,
