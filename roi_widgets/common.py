@@ -215,6 +215,7 @@ class Explorer:
     widget: widgets.Widget
 
     last_update_ms: float = 0.0
+    _layers: Layers | None = None
 
     def _assemble(self, controls: list[widgets.Widget], extra: list[widgets.Widget] | None = None) -> None:
         self.widget = widgets.VBox(
@@ -237,9 +238,18 @@ class Explorer:
     @property
     def layers(self) -> Layers:
         """How a step is drawn: the artists ``_front_artists`` names over a saved back layer."""
-        if getattr(self, "_layers", None) is None:
+        if self._layers is None:
             self._layers = Layers(self.figure, self._front_artists)
         return self._layers
+
+    def key_control(self) -> NumberControl:
+        """The control whose slider ``mark_key`` tagged: the one the browser test and the timing
+        script step."""
+        return next(
+            control
+            for control in vars(self).values()
+            if isinstance(control, NumberControl) and KEY_SLIDER_CLASS in control.slider._dom_classes
+        )
 
     def _front_artists(self) -> list:
         """The artists a step of the key slider changes (drawn over the saved back layer).

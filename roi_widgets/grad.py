@@ -145,6 +145,7 @@ class GradExplorer(Explorer):
         self.dead_fade = self.ax_up.scatter([], [], marker="s", color=(1, 1, 1, 0.75), lw=0, zorder=2)
         self.dead_marks = self.ax_up.scatter([], [], marker="x", s=30, color=PROBLEM, lw=1.2, zorder=4)
         self._legend()
+        self._legend_for = None  # the operator whose marks the legend shows
         self.operator = widgets.Dropdown(
             options=("roi_pool", "roi_align"), value=operator, description="operator"
         )
@@ -221,7 +222,7 @@ class GradExplorer(Explorer):
         self._legend_pitch = extent.height / (len(LEGEND["roi_pool"]) + 1) / self.figure.dpi
 
     def _show_legend(self, operator: str) -> None:
-        if getattr(self, "_legend_for", None) == operator:
+        if self._legend_for == operator:
             return  # unchanged: left alone, so that it is not drawn again
         self._legend_for = operator
         width, height = self.figure.get_size_inches()

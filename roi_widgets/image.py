@@ -52,6 +52,7 @@ class ImageExplorer(Explorer):
     def __init__(self, box=(170, 120, 330, 290), stride: int = 16, pooled=(2, 2)):
         self.photo = ri.load_photo()
         self._maps = {}
+        self._map_shown = None  # (stride, channel) of the map on screen
         height, width = self.photo.shape[:2]
         # 920 px at 100 dpi: fits JupyterLab's output area (about 968 px with the file browser open)
         self.figure = new_figure(9.2, 4.0)
@@ -158,7 +159,7 @@ class ImageExplorer(Explorer):
         h, w = fmap.shape[2:]
         plane = fmap[0, self.channel_index()]
         shown = (self.stride.value, self.channel.value)
-        if getattr(self, "_map_shown", None) != shown:  # else left alone: an unchanged map is not drawn again
+        if self._map_shown != shown:  # else left alone: an unchanged map is not drawn again
             self._map_shown = shown
             self.map_image.set_data(plane)
             self.map_image.set_clim(0, float(plane.max()) or 1)

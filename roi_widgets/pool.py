@@ -266,7 +266,7 @@ class PoolExplorer(Explorer):
 
     def _redraw(self) -> None:
         self._keep_box_sensible()
-        h, w = self._data.shape[2:]
+        w = self._data.shape[3]
         bins = self.bins()
         ph, pw = bins.pooled_size
         scale = self.spatial_scale

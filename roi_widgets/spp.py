@@ -49,9 +49,9 @@ FIGURE_SIZE = (9.4, 3.4)
 """Inches, at ipympl's 100 dpi: 940 px fits JupyterLab's output area (968 px in a 1400 px window
 with the file browser open), where a 1000 px canvas lost its right edge."""
 VALUE_SIDE = 9
+"""Cell values are printed on maps of up to VALUE_SIDE x VALUE_SIDE cells."""
 MAX_INPUT = 16
 """The largest input height and width the sliders allow."""
-"""Cell values are printed on maps of up to VALUE_SIDE x VALUE_SIDE cells."""
 MONO = FontProperties(family="DejaVu Sans Mono")  # ships with matplotlib
 MONO_ADVANCE = TextToPath().get_text_width_height_descent("0" * 10, MONO.copy(), ismath=False)[0] / (
     10 * MONO.get_size_in_points()

@@ -37,7 +37,7 @@ def kernel_side_ms(max_steps: int | None = None) -> dict[str, float]:
     matplotlib.use("module://ipympl.backend_nbagg")
     sys.path.insert(0, str(ROOT))
     import roi_widgets
-    from roi_widgets.common import KEY_SLIDER_CLASS, Explorer, NumberControl
+    from roi_widgets.common import Explorer
 
     results = {}
     for info in pkgutil.iter_modules(roi_widgets.__path__):
@@ -50,8 +50,7 @@ def kernel_side_ms(max_steps: int | None = None) -> dict[str, float]:
             explorer = cls()
             # as once a browser shows the canvas: ipympl stops re-encoding a snapshot for the notebook file
             explorer.figure.canvas.syncing_data_url = False
-            controls = [v for v in vars(explorer).values() if isinstance(v, NumberControl)]
-            key = next(c for c in controls if KEY_SLIDER_CLASS in c.slider._dom_classes)
+            key = explorer.key_control()
             steps = []
             low, high, step = key.slider.min, key.slider.max, key.slider.step
             value = low

@@ -7,30 +7,12 @@ import matplotlib
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from test_explorer_frames import every_explorer
 
-from roi_widgets.common import KEY_SLIDER_CLASS, NumberControl
+from roi_widgets.common import NumberControl
 from roi_widgets.frames import png_bytes
 
 matplotlib.use("Agg")
-
-
-def explorers():
-    from roi_widgets.align import AlignExplorer
-    from roi_widgets.check import RenderCheck
-    from roi_widgets.grad import GradExplorer
-    from roi_widgets.image import ImageExplorer
-    from roi_widgets.pool import PoolExplorer
-    from roi_widgets.spp import SppExplorer
-
-    return [RenderCheck, PoolExplorer, ImageExplorer, SppExplorer, AlignExplorer, GradExplorer]
-
-
-def key_control(explorer) -> NumberControl:
-    return next(
-        control
-        for control in vars(explorer).values()
-        if isinstance(control, NumberControl) and KEY_SLIDER_CLASS in control.slider._dom_classes
-    )
 
 
 def pixels(explorer) -> np.ndarray:
@@ -63,14 +45,14 @@ def other_changes(explorer) -> list:
     }[name]
 
 
-@pytest.mark.parametrize("kind", explorers(), ids=lambda kind: kind.__name__)
+@pytest.mark.parametrize("kind", every_explorer(), ids=lambda kind: kind.__name__)
 def test_every_step_shows_what_a_whole_draw_shows(kind):
     import matplotlib.pyplot as plt
 
     explorer = kind()
     try:
         explorer.update()  # as once shown: later updates go through Layers
-        key = key_control(explorer)
+        key = explorer.key_control()
         changes = [(None, value) for value in sweep(key)]
         changes += [(name, value) for name, value in other_changes(explorer)]
         changes += [(None, value) for value in sweep(key, 6)]
@@ -92,7 +74,7 @@ def test_every_step_shows_what_a_whole_draw_shows(kind):
 
 @pytest.mark.parametrize(
     "kind",
-    [k for k in explorers() if k.__name__ != "SppExplorer"],
+    [k for k in every_explorer() if k.__name__ != "SppExplorer"],
     ids=lambda kind: kind.__name__,
 )
 def test_a_key_step_inside_the_map_repaints_only_the_front(kind):
@@ -103,7 +85,7 @@ def test_a_key_step_inside_the_map_repaints_only_the_front(kind):
     explorer = kind()
     try:
         explorer.update()
-        key = key_control(explorer)
+        key = explorer.key_control()
         start = key.value
         layers = explorer.layers
         whole, quick = layers.whole_draws, layers.quick_draws
