@@ -109,7 +109,7 @@ def copy_course(target: Path) -> Path:
     """A throwaway copy of the course (no .git, no .venv) for JupyterLab to serve and run."""
     import shutil
 
-    ignore = shutil.ignore_patterns(".git", ".venv", "__pycache__", ".hypothesis", ".pytest_cache", "tests")
+    ignore = shutil.ignore_patterns(".git", ".venv*", "__pycache__", ".hypothesis", ".pytest_cache", "tests")
     shutil.copytree(ROOT, target, ignore=ignore)
     return target
 
