@@ -10,6 +10,7 @@ serving the whole repository (so the notebooks' pictures in img/ load, as on Bin
 the start page as its default URL: the link Jupyter prints (with its token) opens
 notebooks/00_start_here.ipynb. Token authentication stays on.
 
+--setup-only sets up the environment and stops (for VS Code, which runs the notebooks itself).
 ROI_PYTHON=/path/to/python chooses the interpreter (and its own .venv-X.Y).
 ROI_COURSE_SETUP=0 skips the setup and runs JupyterLab of the running Python (the tests do this).
 """
@@ -53,6 +54,9 @@ def main(argv: list[str]) -> int:
     except subprocess.CalledProcessError as error:
         print(f"course: setup failed: {error}", file=sys.stderr)
         return 1
+    if argv == ["--setup-only"]:
+        print(f"course: ready: {python}")
+        return 0
     command = lab_command(python, argv)
     environment = lab_environment(dict(os.environ))
     print(
