@@ -7,7 +7,8 @@ Finds a suitable Python and sets up its virtual environment from requirements-de
 scripts/course.py does (same interpreter choice, same ROI_PYTHON, pip only when the requirements
 changed). The browser tests drive JupyterLab in Debian's Chromium (/usr/bin/chromium); as root on a
 Debian/Ubuntu machine without it, this script installs it with apt-get; elsewhere those tests are
-skipped with a message saying so.
+skipped with a message saying so. ``--setup-only`` sets everything up and stops (CI uses it to
+prepare one leg's environment while the other leg runs).
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ def main(argv: list[str]) -> int:
     except subprocess.CalledProcessError as error:
         print(f"course: setup failed: {error}", file=sys.stderr)
         return 1
+    if argv == ["--setup-only"]:
+        print(f"course: ready: {python}")
+        return 0
     os.chdir(course_env.ROOT)
     ruff = subprocess.run([python, "-m", "ruff", "check", "."])
     if ruff.returncode != 0:
