@@ -39,6 +39,12 @@ EXPLORERS: dict[str, ExplorerEntry] = {
         ExplorerEntry("spp", "roi_widgets.spp:SppExplorer", {"height": 7, "width": 9}, 3, "03_sppnet.ipynb"),
         ExplorerEntry("align", "roi_widgets.align:AlignExplorer", {}, 4, "04_roi_align.ipynb"),
         ExplorerEntry("grad", "roi_widgets.grad:GradExplorer", {}, 5, "05_gradients.ipynb"),
+        # chapter 7 (frameworks): add its entries below this line
+        #
+        # chapter 8 (the RoI family): add its entries below this line
+        #
+        # chapter 9 (the alignment experiment): add its entries below this line
+        #
     )
 }
 """Every explorer by name: ``EXPLORERS["pool"].build()`` is the one chapter 1's cell shows."""
