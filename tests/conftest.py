@@ -44,23 +44,23 @@ def status_call(explorer) -> str:
     return html.unescape(re.search(r"<code>(.*?)</code>", explorer.status.value).group(1))
 
 
-def explorer_cell(notebook: str) -> tuple[str, dict]:
-    """``(class name, keyword arguments)`` of the notebook's ``explorer = Kind(...)`` cell, the
-    arguments as literals."""
+def explorer_cell(notebook: str, class_name: str) -> dict:
+    """The keyword arguments (as literals) of the notebook's cell ``explorer = class_name(...)`` (any
+    variable name); a notebook may show several explorers, each its own cell."""
     cells = json.loads((NOTEBOOKS / notebook).read_text())["cells"]
     for cell in cells:
         if cell["cell_type"] != "code":
             continue
         source = "".join(line for line in cell["source"] if not line.lstrip().startswith(("%", "!")))
         for statement in ast.parse(source).body:
+            call = getattr(statement, "value", None)
             if (
                 isinstance(statement, ast.Assign)
-                and [getattr(t, "id", None) for t in statement.targets] == ["explorer"]
-                and isinstance(statement.value, ast.Call)
+                and isinstance(call, ast.Call)
+                and getattr(call.func, "id", getattr(call.func, "attr", None)) == class_name
             ):
-                call = statement.value
-                return call.func.id, {k.arg: ast.literal_eval(k.value) for k in call.keywords}
-    raise LookupError(f"{notebook} has no cell 'explorer = ...(...)'")
+                return {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+    raise LookupError(f"{notebook} has no cell 'explorer = {class_name}(...)'")
 
 
 SCALES = (1.0, 0.5, 0.25, 0.125, 0.0625, 0.7, 0.3, 1 / 3, 0.9)
