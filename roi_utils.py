@@ -1302,3 +1302,73 @@ def pool_bin_edges(bins: PoolBins) -> np.ndarray:
     edges[..., 2] = bins.wend[None, :] - 0.5
     edges[..., 3] = bins.hend[:, None] - 0.5
     return edges
+
+
+__all__ += ["align_box_edges", "align_bin_edges", "align_valid_samples"]
+
+
+def align_box_edges(samples: AlignSamples) -> tuple[float, float, float, float]:
+    """``(left, top, right, bottom)`` of the box RoIAlign samples, in map coordinates (cell centres at
+    whole numbers): from ``roi_start`` to ``roi_start + pooled * bin_size`` on each axis, so a side
+    raised to one cell (``aligned=False``) is drawn raised, anchored at ``x1, y1``. Never clipped.
+
+    Examples
+    --------
+    >>> align_box_edges(roi_align_samples([0, 0.5, 0.5, 3.5, 3.0], 2, 1.0, 2, False, (6, 6)))
+    (0.5, 0.5, 3.5, 3.0)
+    >>> align_box_edges(roi_align_samples([0, 2, 1, 2.25, 4], 2, 1.0, 2, False, (6, 6)))  # 1 cell wide
+    (2.0, 1.0, 3.0, 4.0)
+    """
+    if not isinstance(samples, AlignSamples):
+        raise TypeError(
+            f"samples must be an AlignSamples (from roi_align_samples); got {type(samples).__name__}"
+        )
+    y, x = samples.y, samples.x
+    return (
+        x.start,
+        y.start,
+        x.start + x.bin_size * x.coord.shape[0],
+        y.start + y.bin_size * y.coord.shape[0],
+    )
+
+
+def align_bin_edges(samples: AlignSamples) -> np.ndarray:
+    """(PH, PW, 4): ``[left, top, right, bottom]`` of each RoIAlign bin, in map coordinates: bin
+    ``(i, j)`` runs from ``roi_start + i * bin_size`` to ``roi_start + (i + 1) * bin_size``.
+
+    Examples
+    --------
+    >>> align_bin_edges(roi_align_samples([0, 0, 0, 2, 3], (1, 2), 1.0, 2, False, (4, 4)))[0].tolist()
+    [[0.0, 0.0, 1.0, 3.0], [1.0, 0.0, 2.0, 3.0]]
+    """
+    if not isinstance(samples, AlignSamples):
+        raise TypeError(
+            f"samples must be an AlignSamples (from roi_align_samples); got {type(samples).__name__}"
+        )
+    y, x = samples.y, samples.x
+    ph, pw = y.coord.shape[0], x.coord.shape[0]
+    rows, cols = np.arange(ph)[:, None], np.arange(pw)[None, :]
+    edges = np.empty((ph, pw, 4))
+    edges[..., 0] = x.start + cols * x.bin_size
+    edges[..., 1] = y.start + rows * y.bin_size
+    edges[..., 2] = x.start + (cols + 1) * x.bin_size
+    edges[..., 3] = y.start + (rows + 1) * y.bin_size
+    return edges
+
+
+def align_valid_samples(samples: AlignSamples) -> np.ndarray:
+    """(PH, PW, grid_h, grid_w) bool: the samples inside ``[-1, size]`` on both axes, which read the
+    map; the others count as 0 inside their bin's average (they still count in ``grid_h * grid_w``).
+    Index it like ``samples.points()``.
+
+    Examples
+    --------
+    >>> s = roi_align_samples([0, -3, 0, 1, 1], (1, 2), 1.0, 2, False, (4, 4))
+    >>> s.x.coord.tolist(), align_valid_samples(s)[0, :, 0].tolist()
+    ([[-2.5, -1.5], [-0.5, 0.5]], [[False, False], [True, True]])
+    """
+    if not isinstance(samples, AlignSamples):
+        raise TypeError(
+            f"samples must be an AlignSamples (from roi_align_samples); got {type(samples).__name__}"
+        )
+    return samples.y.valid[:, None, :, None] & samples.x.valid[None, :, None, :]
