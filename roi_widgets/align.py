@@ -183,7 +183,7 @@ class AlignSnapshot(Snapshot):
 def align_call(state: AlignState) -> str:
     """The status line: ``roi_align`` on the explorer's map with this box and these parameters.
 
-    >>> align_call(AlignState(aligned=True, sample_ratio=-1))[-62:]
+    >>> align_call(AlignState(aligned=True, sample_ratio=-1))[-61:]
     '(2, 2), spatial_scale=1, sample_ratio=-1, aligned=True)[0, 0]'
     """
     return (
