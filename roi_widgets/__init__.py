@@ -14,7 +14,9 @@ notebook; the tests, the figure scripts and the browser benchmark use it (never 
 * ``image``: ``roi_widgets.image.ImageExplorer``, a box on a photo and on its feature map (chapter 2)
 * ``spp``: ``roi_widgets.spp.SppExplorer``, the SPP pyramid for any input size (chapter 3)
 * ``align``: ``roi_widgets.align.AlignExplorer``, RoIAlign samples, neighbours and weights (chapter 4)
-* ``grad``: ``roi_widgets.grad.GradExplorer``, where the gradients go (chapter 5)
+* ``grad_pool``, ``grad_align``: ``roi_widgets.grad_pool.PoolGradExplorer`` and
+  ``roi_widgets.grad_align.AlignGradExplorer``, where each operator's gradient goes (chapter 5;
+  ``roi_widgets.grad.GradExplorer`` shows them under one operator choice)
 
 ``roi_widgets.frames`` gets each step's picture to the browser fast: only the artists a step
 changes are drawn again, and each frame is sent whole, as a quickly written PNG.
@@ -38,7 +40,17 @@ EXPLORERS: dict[str, ExplorerEntry] = {
         ExplorerEntry("image", "roi_widgets.image:ImageExplorer", {}, 2, "02_image_to_feature_map.ipynb"),
         ExplorerEntry("spp", "roi_widgets.spp:SppExplorer", {"height": 7, "width": 9}, 3, "03_sppnet.ipynb"),
         ExplorerEntry("align", "roi_widgets.align:AlignExplorer", {}, 4, "04_roi_align.ipynb"),
-        ExplorerEntry("grad", "roi_widgets.grad:GradExplorer", {}, 5, "05_gradients.ipynb"),
+        ExplorerEntry(
+            "grad_pool", "roi_widgets.grad_pool:PoolGradExplorer", {}, 5, "05_gradients.ipynb", "GradExplorer"
+        ),
+        ExplorerEntry(
+            "grad_align",
+            "roi_widgets.grad_align:AlignGradExplorer",
+            {},
+            5,
+            "05_gradients.ipynb",
+            "GradExplorer",
+        ),
         # chapter 7 (frameworks): add its entries below this line
         #
         # chapter 8 (the RoI family): add its entries below this line

@@ -440,6 +440,9 @@ class ExplorerEntry:
         The chapter number (0 for the start page).
     notebook : str
         The notebook file under ``notebooks/`` whose cell builds it.
+    cell : str
+        The class the notebook cell builds when it is not the explorer's own (chapter 5's
+        ``GradExplorer`` shows both gradient explorers under one operator choice); "" otherwise.
     """
 
     name: str
@@ -447,6 +450,7 @@ class ExplorerEntry:
     kwargs: Mapping[str, Any] = field(default_factory=dict)
     chapter: int = 0
     notebook: str = ""
+    cell: str = ""
 
     @property
     def explorer_class(self) -> type[Explorer]:

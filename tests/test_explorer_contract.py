@@ -30,7 +30,7 @@ def test_every_entry_names_its_notebook_and_chapter():
 @pytest.mark.parametrize("name", registered())
 def test_the_notebook_cell_builds_the_registered_case(name):
     entry = EXPLORERS[name]
-    kwargs = explorer_cell(entry.notebook, entry.explorer_class.__name__)
+    kwargs = explorer_cell(entry.notebook, entry.cell or entry.explorer_class.__name__)
     assert kwargs == dict(entry.kwargs), f"{entry.notebook}'s cell and EXPLORERS[{name!r}] differ"
 
 
