@@ -10,9 +10,9 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from conftest import status_call  # noqa: E402
 
 import roi_utils as ru  # noqa: E402
-from conftest import status_call  # noqa: E402
 from roi_exercises import ch5  # noqa: E402
 from roi_exercises.ch5 import exercises  # noqa: E402
 from roi_widgets.grad import UPSTREAM, GradExplorer, short_number  # noqa: E402

@@ -6,8 +6,8 @@ from __future__ import annotations
 import matplotlib
 import numpy as np
 import pytest
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from conftest import registered
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from roi_widgets import EXPLORERS
 from roi_widgets.common import NumberControl
