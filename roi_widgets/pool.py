@@ -464,7 +464,7 @@ class PoolExplorer(Explorer):
         self.ax_map.set_ylim(*snap.view_ylim)
         self.coverage_image.set_visible(snap.coverage_visible)
         self.map_panel.image.set_visible(snap.heatmap_visible)
-        self.map_panel.set_values(snap.cell_values)
+        self.map_panel.set_values(snap.cell_values, on_map=snap.heatmap_visible)
         self.raw_box.set_data(*snap.raw_outline)
         self.rounded_box.set_data(*snap.rounded_outline)
         self.bin_patches.set_paths([Rectangle((x, y), w, h) for x, y, w, h in snap.bin_rectangles])
