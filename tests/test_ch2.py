@@ -110,7 +110,7 @@ def check_view(view: ImageExplorer):
     else:
         assert f"rounded cells {areas['rounded']:.0f} px²" in view.area_text.get_text()
         assert "as rounding draws the cells" in view.area_text.get_text()
-    assert view.call() in view.status.value
+    assert html.unescape(re.search(r"<code>(.*?)</code>", view.status.value).group(1)) == view.call()
     np.testing.assert_array_equal(pasted_output(view), view.output_values())
     # the printed values are the output's (up to VALUES_UP_TO), or none at all
     ph, pw = view.pooled_size()
@@ -201,11 +201,33 @@ def test_large_pooled_sizes_hide_values_instead_of_overlapping():
 
 
 def test_dark_output_cells_get_white_text():
-    view = ImageExplorer()
-    norm = view.out_panel.image.norm(view.output_values())
-    for r, c in np.ndindex(2, 2):
-        colour = view.out_panel.texts[r][c].get_color()
-        assert colour == ("white" if norm[r, c] < 0.45 else "black")
+    """Digits white where the cell's luminance is low (WCAG contrast at least 4.5:1 either way)."""
+    from matplotlib.colors import to_rgb
+
+    view = ImageExplorer(pooled=(3, 3))
+    image = view.out_panel.image
+    colours = set()
+    for r, c in np.ndindex(3, 3):
+        text = view.out_panel.texts[r][c]
+        rgb = np.array(image.cmap(image.norm(view.output_values()[r, c]))[:3])
+        linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+        cell = linear @ [0.2126, 0.7152, 0.0722]
+        digit = 1.0 if text.get_color() == "white" else 0.0
+        contrast = (max(cell, digit) + 0.05) / (min(cell, digit) + 0.05)
+        assert contrast >= 4.5, (r, c, text.get_color(), to_rgb(image.cmap(image.norm(view.output_values()[r, c]))))
+        colours.add(text.get_color())
+    assert colours == {"white", "black"}
+
+
+def test_an_off_map_box_is_drawn_whole_at_every_stride():
+    """Item 20: at stride 32 the rounded box of a box in the photo's corner lies past the map; its
+    outline stays inside the view with room to spare (not cut by the axes)."""
+    view = ImageExplorer(box=(500, 590, 511, 599), stride=32)
+    (left, right), (bottom, top) = view.ax_map.get_xlim(), view.ax_map.get_ylim()
+    for line in (view.rounded_box, view.scaled_box):
+        xs, ys = line.get_data()
+        assert left < min(xs) and max(xs) < right and top < min(ys) and max(ys) < bottom
+        assert min(right - max(xs), bottom - max(ys)) >= 0.25
 
 
 def test_sweep_all_controls():
