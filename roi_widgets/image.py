@@ -16,6 +16,7 @@ ru.roi_pool(explorer.map(stride=16), [[0, 170, 120, 330, 290]], (2, 2), spatial_
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import ipywidgets as widgets
@@ -126,6 +127,13 @@ class ImageSnapshot(Snapshot):
     """Scaled box, rounded box, area text, bins, output panel: which the stage shows."""
 
 
+@functools.lru_cache(maxsize=32)
+def _plane(stride: int, channel: int) -> np.ndarray:
+    """One channel of the map at ``stride``: the same array object for the same choice, so the view
+    sees at once that its map did not change."""
+    return feature_map(stride)[0, channel]
+
+
 def image_call(state: ImageState) -> str:
     return (
         f"ru.roi_pool(explorer.map(stride={state.stride}), [{state.roi()}], {(state.ph, state.pw)}, "
@@ -154,7 +162,7 @@ def image_snapshot(state: ImageState) -> ImageSnapshot:
     """
     fmap = feature_map(state.stride)
     h, w = fmap.shape[2:]
-    plane = fmap[0, state.channel_index]
+    plane = _plane(state.stride, state.channel_index)
     roi, scale, pooled = state.roi(), state.spatial_scale, (state.ph, state.pw)
     scaled = ru.pixel_box_edges(roi, scale)
     bins = ru.roi_pool_bins(roi, pooled, scale, (h, w))

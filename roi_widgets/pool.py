@@ -53,9 +53,18 @@ CHOSEN = {
 """The chosen output bin, on the map and in the output: a gold outline edged in black, unlike any
 fill (the coverage shading is orange) and any bin colour."""
 
-CHOSEN_INSET = 0.27
-"""On the map the chosen bin's outline sits this far (in cells) inside its cells: inside every bin
-outline (inset 0.06 or 0.12), so that none hides it."""
+CHOSEN_INSET = 0.02
+"""On the map the chosen bin's outline sits this far (in cells) inside its cells: at their edge, clear
+of the digits at the cells' centres (further in it ran through them), outside every bin outline
+(inset 0.06 or 0.12) and drawn over them, so that none hides it."""
+
+MAX_RING = 0.8
+"""The rings round the cells the maxima come from are this many cells across: round the digits, not
+through them."""
+
+FIGURE_INCHES = (8.4, 5.4)
+"""840 px wide at 100 dpi (fits JupyterLab's output area, about 968 px with the file browser open);
+tall enough for map cells of about 42 px."""
 
 BIN_INSETS = (0.06, 0.12)
 """Bin outlines sit this far inside their cells, alternating from bin to bin: a cell two bins share
@@ -332,10 +341,11 @@ class PoolExplorer(Explorer):
     # -- construction -------------------------------------------------------
 
     def build(self) -> list:
-        # 840 px at 100 dpi: fits JupyterLab's output area (about 968 px with the file browser open)
-        self.figure = new_figure(8.4, 4.4)
-        self.ax_map, self.ax_out = self.figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
-        self.figure.subplots_adjust(left=0.02, right=0.97, bottom=0.02, top=0.78, wspace=0.08)
+        self.figure = new_figure(*FIGURE_INCHES)
+        self.ax_map, self.ax_out = self.figure.subplots(1, 2, gridspec_kw={"width_ratios": [5, 2]})
+        self.figure.subplots_adjust(left=0.02, right=0.97, bottom=0.02, top=0.83, wspace=0.06)
+        for ax in (self.ax_map, self.ax_out):
+            ax.set_aspect("equal")  # square cells
         self._build_artists()
         s = self.state
         self.map_choice = widgets.Dropdown(options=MAP_NAMES, value=s.map_name, description="map")
@@ -399,7 +409,7 @@ class PoolExplorer(Explorer):
             [], [], ls="--", color="black", lw=1.2, label="box x scale (pixel edges)", zorder=2.5
         )
         self.max_marks = ax.scatter(
-            [], [], marker="o", s=160, facecolors="none", edgecolors="crimson", lw=2, zorder=3
+            [], [], marker="o", s=1, facecolors="none", edgecolors="crimson", lw=2, zorder=3
         )
         chosen = Line2D(
             [], [], color="gold", lw=CHOSEN["lw"], path_effects=CHOSEN["path_effects"], label="chosen bin"
@@ -458,6 +468,10 @@ class PoolExplorer(Explorer):
         if self.changed("map", snap.data):  # a new map: the back layer changes
             self.map_panel.set_map(snap.data[0, 0])
             self.coverage_image.set_extent(snap.coverage_extent)
+        if self.changed("view", snap.view_xlim):
+            self.ax_map.set_xlim(*snap.view_xlim)
+            self.ax_map.set_ylim(*snap.view_ylim)
+            self.max_marks.set_sizes([self._ring_size()])
         if snap.coverage_visible and self.changed("coverage", snap.coverage_counts):
             self.coverage_image.set_data(snap.coverage_counts)  # else left alone: not drawn again
         self.ax_map.set_xlim(*snap.view_xlim)
@@ -484,6 +498,13 @@ class PoolExplorer(Explorer):
                 if shown:
                     text.set_text(snap.output_texts[r][c])
         self.out_selected.set_xy(snap.chosen_xy)
+
+    def _ring_size(self) -> float:
+        """``scatter`` size (points squared) of a ring ``MAX_RING`` cells across at the current view."""
+        self.ax_map.apply_aspect()
+        low, high = self.ax_map.get_xlim()
+        inches = self.ax_map.get_position().width * self.figure.get_figwidth()
+        return (MAX_RING * inches * 72 / (high - low)) ** 2
 
     def front_artists(self) -> list:
         return [
