@@ -27,7 +27,16 @@ from matplotlib.patches import Rectangle
 
 import roi_utils as ru
 from roi_chapters.ch4 import EXPLORER_BOX, SAMPLE_RATIOS, SIDE, align_map
-from roi_widgets.base import Explorer, Snapshot, State, check_bool, check_choice, check_float, check_int
+from roi_widgets.base import (
+    Explorer,
+    Snapshot,
+    State,
+    box_limits,
+    check_bool,
+    check_choice,
+    check_float,
+    check_int,
+)
 from roi_widgets.common import (
     MapPanel,
     NumberControl,
@@ -79,6 +88,17 @@ def _view_limits(left: float, top: float, right: float, bottom: float) -> tuple[
 # ---------------------------------------------------------------------------
 
 
+def roi_align_params(state) -> dict:
+    """``roi_align``'s keyword arguments from a state's ``ph``, ``pw``, ``sample_ratio`` and
+    ``aligned`` (scale 1), for this explorer and the RoIAlign gradient explorer."""
+    return dict(
+        pooled_size=(state.ph, state.pw),
+        spatial_scale=1.0,
+        sample_ratio=state.sample_ratio,
+        aligned=state.aligned,
+    )
+
+
 @dataclass(frozen=True)
 class AlignState(State):
     """Box corners (map cells, scale 1; steps of 0.25), pooled size, sample_ratio, aligned, and the
@@ -117,12 +137,7 @@ class AlignState(State):
 
     def params(self) -> dict:
         """``roi_align``'s keyword arguments for this state."""
-        return dict(
-            pooled_size=(self.ph, self.pw),
-            spatial_scale=1.0,
-            sample_ratio=self.sample_ratio,
-            aligned=self.aligned,
-        )
+        return roi_align_params(self)
 
     def roi(self) -> list[float]:
         return [0, self.x1, self.y1, self.x2, self.y2]
@@ -137,14 +152,8 @@ class AlignState(State):
             grid = (samples.y.grid - 1, samples.x.grid - 1)
         except ValueError:
             grid = (None, None)  # no samples: the sample index stays as it is
-        low, high = CORNER_RANGE
         return {
-            "x1": (low, high),
-            "y1": (low, high),
-            "x2": (self.x1, high),
-            "y2": (self.y1, high),
-            "bin_row": (0, self.ph - 1),
-            "bin_col": (0, self.pw - 1),
+            **box_limits(self, CORNER_RANGE, CORNER_RANGE, (self.ph, self.pw)),
             "iy": (0, grid[0]),
             "ix": (0, grid[1]),
         }
@@ -379,20 +388,10 @@ class AlignExplorer(Explorer):
         self.bin_col = NumberControl("bin col", 0, 0, s.pw - 1)
         self.iy = NumberControl("iy", 0, 0, 0)
         self.ix = NumberControl("ix", 0, 0, 0)
-        self.controls = {
-            "x1": self.x1,
-            "y1": self.y1,
-            "x2": self.x2,
-            "y2": self.y2,
-            "ph": self.ph,
-            "pw": self.pw,
-            "sample_ratio": self.ratio,
-            "aligned": self.aligned,
-            "bin_row": self.bin_row,
-            "bin_col": self.bin_col,
-            "iy": self.iy,
-            "ix": self.ix,
-        }
+        self.bind(
+            "x1", "y1", "x2", "y2", "ph", "pw", "aligned", "bin_row", "bin_col", "iy", "ix",
+            sample_ratio=self.ratio,
+        )  # fmt: skip
         return [
             widgets.HBox([self.x1.box, self.y1.box]),
             widgets.HBox([self.x2.box, self.y2.box]),

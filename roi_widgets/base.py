@@ -36,7 +36,8 @@ example to copy).
   and the latency benchmark step; its slider gets the CSS class ``KEY_SLIDER_CLASS``);
 * ``build(self) -> list[widgets.Widget]``: makes ``self.figure`` (``common.new_figure``), every
   artist and every control, once. Each control is stored as ``self.<field>`` for its state field and
-  listed in ``self.controls`` (field name -> ``NumberControl`` or any ipywidgets value widget).
+  listed in ``self.controls`` (field name -> ``NumberControl`` or any ipywidgets value widget;
+  ``self.bind("x1", "y1", ..., scale=self.scale_choice)`` does it).
   Returns the rows of controls to lay out above the figure;
 * ``show(self, snapshot)``: copies the snapshot onto the artists (``set_data``, ``set_text``,
   ``set_visible``, ``set_offsets``, ...). No arithmetic, no ``roi_utils`` call, no branch on the
@@ -161,6 +162,21 @@ def check_bool(value, name: str) -> bool:
     if not isinstance(value, bool | np.bool_):
         raise TypeError(f"{name} must be True or False; got {value!r}")
     return bool(value)
+
+
+def box_limits(state, x_range: tuple, y_range: tuple, pooled: tuple[int, int] | None = None) -> dict:
+    """``State.limits`` of a box's corner fields ``x1, y1, x2, y2`` (each in its range, an end never
+    before its start) and, given ``pooled = (PH, PW)``, of a chosen bin ``bin_row, bin_col``.
+
+    >>> from types import SimpleNamespace
+    >>> limits = box_limits(SimpleNamespace(x1=2, y1=1), (0, 9), (0, 5), (2, 3))
+    >>> limits["x2"], limits["bin_col"]
+    ((2, 9), (0, 2))
+    """
+    limits = {"x1": x_range, "y1": y_range, "x2": (state.x1, x_range[1]), "y2": (state.y1, y_range[1])}
+    if pooled is not None:
+        limits.update(bin_row=(0, pooled[0] - 1), bin_col=(0, pooled[1] - 1))
+    return limits
 
 
 _NOTHING = object()
@@ -294,6 +310,11 @@ class Explorer:
     def front_artists(self) -> list:
         """The artists a key step changes; none by default (every step a whole draw)."""
         return []
+
+    def bind(self, *fields: str, **renamed) -> None:
+        """For ``build``: list controls in ``self.controls``: ``self.<field>`` for each of ``fields``,
+        and ``renamed`` (field -> control) for controls stored under another name."""
+        self.controls.update({name: getattr(self, name) for name in fields}, **renamed)
 
     def changed(self, name: str, value) -> bool:
         """For ``show``: True the first time, and whenever ``value`` is not the object last passed

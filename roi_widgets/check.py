@@ -92,7 +92,7 @@ class RenderCheck(Explorer):
         ax.set_xticks(range(4))
         ax.set_yticks(range(4))
         self.x2 = NumberControl("box x2", self.state.x2, 0, 3)
-        self.controls = {"x2": self.x2}
+        self.bind("x2")
         return [self.x2.box]
 
     def rois(self) -> list[list[int]]:

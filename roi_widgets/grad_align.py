@@ -20,6 +20,7 @@ import numpy as np
 
 import roi_utils as ru
 from roi_chapters.ch5 import SIDE
+from roi_widgets.align import roi_align_params
 from roi_widgets.base import check_bool, check_choice
 from roi_widgets.common import labelled_dropdown
 from roi_widgets.gradients import (
@@ -70,12 +71,8 @@ class AlignGradState(GradState):
         object.__setattr__(self, "aligned", check_bool(self.aligned, "aligned"))
 
     def params(self) -> dict:
-        return dict(
-            pooled_size=(self.ph, self.pw),
-            spatial_scale=1.0,
-            sample_ratio=self.sample_ratio,
-            aligned=self.aligned,
-        )
+        """``roi_align``'s keyword arguments for this state."""
+        return roi_align_params(self)
 
 
 def align_routes(state: AlignGradState) -> Routes:
@@ -162,7 +159,7 @@ class AlignGradExplorer(GradientView):
     def operator_controls(self) -> list:
         self.ratio = labelled_dropdown("sample_ratio", RATIOS, self.state.sample_ratio)
         self.aligned = widgets.Checkbox(value=self.state.aligned, description="aligned")
-        self.controls.update(sample_ratio=self.ratio, aligned=self.aligned)
+        self.bind("aligned", sample_ratio=self.ratio)
         return [self.ratio, self.aligned]
 
     def params(self) -> dict:

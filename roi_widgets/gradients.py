@@ -20,7 +20,7 @@ from matplotlib.lines import Line2D
 from matplotlib.markers import MarkerStyle
 
 from roi_chapters.ch5 import BOX, SIDE, UPSTREAM, grad_map, upstream_gradient
-from roi_widgets.base import Explorer, Snapshot, State, check_choice, check_float, check_int
+from roi_widgets.base import Explorer, Snapshot, State, box_limits, check_choice, check_float, check_int
 from roi_widgets.common import MapPanel, NumberControl, box_outline, fixed_title, new_figure
 
 BIN_COLOURS = ("darkorange", "royalblue")
@@ -98,15 +98,7 @@ class GradState(State):
         check_choice(self.upstream, "upstream", UPSTREAM)
 
     def limits(self) -> dict[str, tuple]:
-        low, high = BOX_RANGE
-        return {
-            "x1": (low, high),
-            "y1": (low, high),
-            "x2": (self.x1, high),
-            "y2": (self.y1, high),
-            "bin_row": (0, self.ph - 1),
-            "bin_col": (0, self.pw - 1),
-        }
+        return box_limits(self, BOX_RANGE, BOX_RANGE, (self.ph, self.pw))
 
     def roi(self) -> list[float]:
         return [0, self.x1, self.y1, self.x2, self.y2]
@@ -443,17 +435,7 @@ class GradientView(Explorer):
         self.bin_row = NumberControl("bin row", s.bin_row, 0, s.ph - 1)
         self.bin_col = NumberControl("bin col", s.bin_col, 0, s.pw - 1)
         own = self.operator_controls()
-        self.controls.update(
-            x1=self.x1,
-            y1=self.y1,
-            x2=self.x2,
-            y2=self.y2,
-            ph=self.ph,
-            pw=self.pw,
-            upstream=self.upstream,
-            bin_row=self.bin_row,
-            bin_col=self.bin_col,
-        )
+        self.bind("x1", "y1", "x2", "y2", "ph", "pw", "upstream", "bin_row", "bin_col")
         rows = [widgets.HBox(own)] if own else []
         return rows + [
             widgets.HBox([self.x1.box, self.y1.box]),

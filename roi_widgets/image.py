@@ -28,7 +28,7 @@ from matplotlib.patches import Rectangle
 import roi_images as ri
 import roi_utils as ru
 from roi_chapters.ch2 import EXPLORER_BOX, STRIDES, feature_map
-from roi_widgets.base import Explorer, Snapshot, State, check_choice, check_int
+from roi_widgets.base import Explorer, Snapshot, State, box_limits, check_choice, check_int
 from roi_widgets.common import MapPanel, NumberControl, box_outline, fixed_title, new_figure
 
 __all__ = ["STAGES", "STRIDES", "ImageExplorer", "ImageSnapshot", "ImageState", "image_snapshot"]
@@ -89,7 +89,7 @@ class ImageState(State):
 
     def limits(self) -> dict[str, tuple]:
         height, width = PHOTO_SHAPE
-        return {"x2": (self.x1, width - 1), "y2": (self.y1, height - 1)}
+        return box_limits(self, (0, width - 1), (0, height - 1))
 
     def roi(self) -> list[int]:
         return [0, self.x1, self.y1, self.x2, self.y2]
@@ -294,17 +294,7 @@ class ImageExplorer(Explorer):
         self.channel = widgets.Dropdown(options=list(CHANNELS), value=s.channel, description="channel")
         self.ph = NumberControl("pooled height", s.ph, 1, MAX_POOLED)
         self.pw = NumberControl("pooled width", s.pw, 1, MAX_POOLED)
-        self.controls = {
-            "x1": self.x1,
-            "y1": self.y1,
-            "x2": self.x2,
-            "y2": self.y2,
-            "stride": self.stride,
-            "channel": self.channel,
-            "stage": self.stage,
-            "ph": self.ph,
-            "pw": self.pw,
-        }
+        self.bind("x1", "y1", "x2", "y2", "stride", "channel", "stage", "ph", "pw")
         return [
             widgets.HBox([self.x1.box, self.y1.box]),
             widgets.HBox([self.x2.box, self.y2.box]),

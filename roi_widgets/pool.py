@@ -27,7 +27,7 @@ from matplotlib.patches import Rectangle
 import roi_utils as ru
 from roi_chapters.ch1 import MAP_NAMES, MAP_SHAPES, SEED_RANGE
 from roi_chapters.ch1 import example_map as _example_map
-from roi_widgets.base import Explorer, Snapshot, State, check_bool, check_choice, check_int
+from roi_widgets.base import Explorer, Snapshot, State, box_limits, check_bool, check_choice, check_int
 from roi_widgets.common import (
     MapPanel,
     NumberControl,
@@ -161,14 +161,7 @@ class PoolState(State):
 
     def limits(self) -> dict[str, tuple]:
         far_x, far_y = self.corner_limits()
-        return {
-            "x1": (0, far_x),
-            "y1": (0, far_y),
-            "x2": (self.x1, far_x),
-            "y2": (self.y1, far_y),
-            "bin_row": (0, self.ph - 1),
-            "bin_col": (0, self.pw - 1),
-        }
+        return box_limits(self, (0, far_x), (0, far_y), (self.ph, self.pw))
 
     def roi(self) -> list[int]:
         """The box as ``roi_utils`` takes it: ``[0, x1, y1, x2, y2]``."""
@@ -366,20 +359,11 @@ class PoolExplorer(Explorer):
             indent=False,
             layout=widgets.Layout(width="auto", margin="0 0 0 12px"),
         )
-        self.controls = {
-            "map_name": self.map_choice,
-            "seed": self.seed,
-            "scale": self.scale_choice,
-            "x1": self.x1,
-            "y1": self.y1,
-            "x2": self.x2,
-            "y2": self.y2,
-            "ph": self.ph,
-            "pw": self.pw,
-            "bin_row": self.bin_row,
-            "bin_col": self.bin_col,
-            "coverage": self.coverage,
-        }
+        self.bind(
+            "seed", "x1", "y1", "x2", "y2", "ph", "pw", "bin_row", "bin_col", "coverage",
+            map_name=self.map_choice,
+            scale=self.scale_choice,
+        )  # fmt: skip
         self.figure.canvas.mpl_connect("button_press_event", self._on_click)
         return [
             widgets.HBox([self.map_choice, self.seed.box, self.scale_choice]),

@@ -366,12 +366,7 @@ class SppExplorer(Explorer):
             indent=False,  # the label is cut at the widget's fixed width otherwise
             layout=widgets.Layout(width="auto"),
         )
-        self.controls = {
-            "height": self.height,
-            "width": self.width,
-            "levels": self.levels_choice,
-            "paper": self.paper,
-        }
+        self.bind("height", "width", "paper", levels=self.levels_choice)
         return [
             widgets.HBox([self.height.box, self.width.box]),
             widgets.HBox([self.levels_choice, self.paper]),
