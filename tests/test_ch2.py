@@ -298,3 +298,19 @@ def test_stages_reveal_one_layer_at_a_time():
         shown = [layer.get_visible() for layer in layers]
         assert shown == [index >= 1, index >= 2, index >= 3, index >= 4]
     check_view(view)
+
+
+def test_model_without_widgets():
+    from roi_widgets.image import ImageState, image_snapshot
+
+    some = image_snapshot(ImageState(x1=100, y1=560, x2=300, y2=599, ph=3, pw=3))  # rows 35..37 of 37
+    assert some.problems == ("3 of 9 bins empty (off the map): output 0",)
+    off = image_snapshot(ImageState(x1=500, y1=590, x2=511, y2=599, stride=32))
+    assert off.problems == ("the rounded box is off the map: every bin is empty, output all 0",)
+    assert off.output_texts == (("0\nempty", "0\nempty"), ("0\nempty", "0\nempty"))
+    staged = image_snapshot(ImageState(stage=STAGES[1], channel="vertical edges", stride=8))
+    assert staged.layers_shown == (True, False, False, False, False)
+    assert staged.call.endswith('[0, 0]  # channel "vertical edges", shown up to "2 scaled onto the map"')
+    pasted = eval(staged.call, {"ru": ru, "np": np, "explorer": ImageExplorer})
+    np.testing.assert_array_equal(pasted, staged.result)
+    assert "rounded box" not in staged.title and image_snapshot(ImageState()).problems == ()

@@ -104,3 +104,22 @@ def test_the_holding_and_first_shown_flags_are_initialised():
         assert explorer.state.x1 == 2 and "[0, 1, 0, 3, 2]" in explorer.call()  # held: not yet shown
     assert "[0, 2, 0, 5, 2]" in explorer.call() and "[0, 2, 0, 5, 2]" in status_call(explorer)
     assert explorer.layers.whole_draws + explorer.layers.quick_draws == whole + quick + 1
+
+
+def test_chapter_data_and_exercises_import_no_widgets():
+    """Checking an exercise (or reading a chapter's data) never imports ipywidgets or matplotlib."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, importlib\n"
+        "for name in ['roi_chapters.ch1', 'roi_chapters.ch2', 'roi_chapters.ch3', 'roi_chapters.ch4',\n"
+        "             'roi_chapters.ch5', 'roi_exercises.ch1', 'roi_exercises.ch2', 'roi_exercises.ch3',\n"
+        "             'roi_exercises.ch4', 'roi_exercises.ch5']:\n"
+        "    importlib.import_module(name)\n"
+        "print(sorted(m for m in ('ipywidgets', 'matplotlib', 'roi_widgets') if m in sys.modules))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
