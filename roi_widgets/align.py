@@ -375,11 +375,7 @@ class AlignExplorer(Explorer):
         fixed_title(self.ax_out, "roi_align output", fontsize=10)
         fixed_title(self.ax_map, fontsize=8)
         s = self.state
-        low, high = CORNER_RANGE
-        self.x1 = NumberControl("x1", s.x1, low, high, step=0.25, integer=False)
-        self.y1 = NumberControl("y1", s.y1, low, high, step=0.25, integer=False)
-        self.x2 = NumberControl("x2", s.x2, low, high, step=0.25, integer=False)
-        self.y2 = NumberControl("y2", s.y2, low, high, step=0.25, integer=False)
+        corners = self.corner_controls(CORNER_RANGE, CORNER_RANGE, step=0.25, integer=False)
         self.ph = NumberControl("pooled height", s.ph, 1, MAX_POOLED)
         self.pw = NumberControl("pooled width", s.pw, 1, MAX_POOLED)
         self.ratio = labelled_dropdown("sample_ratio", RATIOS, s.sample_ratio)
@@ -389,12 +385,11 @@ class AlignExplorer(Explorer):
         self.iy = NumberControl("iy", 0, 0, 0)
         self.ix = NumberControl("ix", 0, 0, 0)
         self.bind(
-            "x1", "y1", "x2", "y2", "ph", "pw", "aligned", "bin_row", "bin_col", "iy", "ix",
+            "ph", "pw", "aligned", "bin_row", "bin_col", "iy", "ix",
             sample_ratio=self.ratio,
         )  # fmt: skip
         return [
-            widgets.HBox([self.x1.box, self.y1.box]),
-            widgets.HBox([self.x2.box, self.y2.box]),
+            *corners,
             widgets.HBox([self.ph.box, self.pw.box, self.ratio, self.aligned]),
             widgets.HBox([self.bin_row.box, self.bin_col.box, self.iy.box, self.ix.box]),
         ]

@@ -311,6 +311,16 @@ class Explorer:
         """The artists a key step changes; none by default (every step a whole draw)."""
         return []
 
+    def corner_controls(self, x_range: tuple, y_range: tuple, step=1, integer: bool = True, **style) -> list:
+        """For ``build``: the box's corner controls ``self.x1, self.y1, self.x2, self.y2`` (a slider
+        and a number box each, from the state's values), bound to their fields; returns the rows
+        ``x1 y1`` and ``x2 y2``. ``style``: ``NumberControl``'s ``width``."""
+        for name, (low, high) in (("x1", x_range), ("y1", y_range), ("x2", x_range), ("y2", y_range)):
+            value = getattr(self.state, name)
+            setattr(self, name, NumberControl(name, value, low, high, step=step, integer=integer, **style))
+        self.bind("x1", "y1", "x2", "y2")
+        return [widgets.HBox([self.x1.box, self.y1.box]), widgets.HBox([self.x2.box, self.y2.box])]
+
     def bind(self, *fields: str, **renamed) -> None:
         """For ``build``: list controls in ``self.controls``: ``self.<field>`` for each of ``fields``,
         and ``renamed`` (field -> control) for controls stored under another name."""

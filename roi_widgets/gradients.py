@@ -424,22 +424,17 @@ class GradientView(Explorer):
         self.dead_marks = self.ax_up.scatter([], [], marker="x", s=30, color=PROBLEM, lw=1.2, zorder=4)
         self._legend()
         s = self.state
-        low, high = BOX_RANGE
-        self.x1 = NumberControl("x1", s.x1, low, high, step=0.5, integer=False)
-        self.y1 = NumberControl("y1", s.y1, low, high, step=0.5, integer=False)
-        self.x2 = NumberControl("x2", s.x2, low, high, step=0.5, integer=False)
-        self.y2 = NumberControl("y2", s.y2, low, high, step=0.5, integer=False)
+        corners = self.corner_controls(BOX_RANGE, BOX_RANGE, step=0.5, integer=False)
         self.ph = NumberControl("pooled height", s.ph, 1, MAX_POOLED)
         self.pw = NumberControl("pooled width", s.pw, 1, MAX_POOLED)
         self.upstream = widgets.Dropdown(options=UPSTREAM, value=s.upstream, description="upstream")
         self.bin_row = NumberControl("bin row", s.bin_row, 0, s.ph - 1)
         self.bin_col = NumberControl("bin col", s.bin_col, 0, s.pw - 1)
         own = self.operator_controls()
-        self.bind("x1", "y1", "x2", "y2", "ph", "pw", "upstream", "bin_row", "bin_col")
+        self.bind("ph", "pw", "upstream", "bin_row", "bin_col")
         rows = [widgets.HBox(own)] if own else []
         return rows + [
-            widgets.HBox([self.x1.box, self.y1.box]),
-            widgets.HBox([self.x2.box, self.y2.box]),
+            *corners,
             widgets.HBox([self.ph.box, self.pw.box]),
             widgets.HBox([self.upstream, self.bin_row.box, self.bin_col.box]),
         ]

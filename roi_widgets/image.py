@@ -285,19 +285,15 @@ class ImageExplorer(Explorer):
         fixed_title(self.ax_out, "roi_pool output", fontsize=9)
         fixed_title(self.ax_map, fontsize=8)
         s = self.state
-        self.x1 = NumberControl("x1", s.x1, 0, width - 1, width="300px")
-        self.y1 = NumberControl("y1", s.y1, 0, height - 1, width="300px")
-        self.x2 = NumberControl("x2", s.x2, 0, width - 1, width="300px")
-        self.y2 = NumberControl("y2", s.y2, 0, height - 1, width="300px")
+        corners = self.corner_controls((0, width - 1), (0, height - 1), width="300px")
         self.stride = widgets.Dropdown(options=STRIDES, value=s.stride, description="stride")
         self.stage = widgets.Dropdown(options=STAGES, value=s.stage, description="show up to")
         self.channel = widgets.Dropdown(options=list(CHANNELS), value=s.channel, description="channel")
         self.ph = NumberControl("pooled height", s.ph, 1, MAX_POOLED)
         self.pw = NumberControl("pooled width", s.pw, 1, MAX_POOLED)
-        self.bind("x1", "y1", "x2", "y2", "stride", "channel", "stage", "ph", "pw")
+        self.bind("stride", "channel", "stage", "ph", "pw")
         return [
-            widgets.HBox([self.x1.box, self.y1.box]),
-            widgets.HBox([self.x2.box, self.y2.box]),
+            *corners,
             widgets.HBox([self.stride, self.channel, self.stage]),
             widgets.HBox([self.ph.box, self.pw.box]),
         ]

@@ -345,10 +345,7 @@ class PoolExplorer(Explorer):
         self.seed = NumberControl("seed", s.seed, *SEED_RANGE)
         self.scale_choice = labelled_dropdown("spatial_scale", list(SCALES), s.scale)
         far_x, far_y = s.corner_limits()
-        self.x1 = NumberControl("x1", s.x1, 0, far_x)
-        self.y1 = NumberControl("y1", s.y1, 0, far_y)
-        self.x2 = NumberControl("x2", s.x2, 0, far_x)
-        self.y2 = NumberControl("y2", s.y2, 0, far_y)
+        corners = self.corner_controls((0, far_x), (0, far_y))
         self.ph = NumberControl("pooled height", s.ph, 1, MAX_POOLED)
         self.pw = NumberControl("pooled width", s.pw, 1, MAX_POOLED)
         self.bin_row = NumberControl("show bin: row", s.bin_row, 0, s.ph - 1)
@@ -360,15 +357,14 @@ class PoolExplorer(Explorer):
             layout=widgets.Layout(width="auto", margin="0 0 0 12px"),
         )
         self.bind(
-            "seed", "x1", "y1", "x2", "y2", "ph", "pw", "bin_row", "bin_col", "coverage",
+            "seed", "ph", "pw", "bin_row", "bin_col", "coverage",
             map_name=self.map_choice,
             scale=self.scale_choice,
         )  # fmt: skip
         self.figure.canvas.mpl_connect("button_press_event", self._on_click)
         return [
             widgets.HBox([self.map_choice, self.seed.box, self.scale_choice]),
-            widgets.HBox([self.x1.box, self.y1.box]),
-            widgets.HBox([self.x2.box, self.y2.box]),
+            *corners,
             widgets.HBox([self.ph.box, self.pw.box]),
             widgets.HBox([self.bin_row.box, self.bin_col.box, self.coverage]),
         ]
