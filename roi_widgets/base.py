@@ -3,7 +3,7 @@
 Every explorer in ``roi_widgets`` is written in two parts, in one module (``pool.py`` is the worked
 example to copy).
 
-**The model** (no ipywidgets, no matplotlib; tested without building a widget):
+**The model** (builds no widget and no figure; tested without either):
 
 1. ``State``: a frozen dataclass subclassing :class:`State`, one plain field per control (``int``,
    ``float``, ``str``, ``bool`` or a tuple of them), named as the control's attribute on the view.

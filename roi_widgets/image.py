@@ -280,6 +280,7 @@ class ImageExplorer(Explorer):
             borderaxespad=0.2,
         )
         self.out_panel = MapPanel(self.ax_out, VALUES_UP_TO, cmap=MAP_CMAP, fontsize=9, capacity=MAX_POOLED)
+        self.ax_out.set_aspect("equal")  # square cells
         for label in self.out_panel.row_labels + self.out_panel.col_labels:
             label.set(fontsize=9, color="dimgrey")
         fixed_title(self.ax_out, "roi_pool output", fontsize=9)

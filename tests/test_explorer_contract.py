@@ -123,3 +123,15 @@ def test_chapter_data_and_exercises_import_no_widgets():
     root = Path(__file__).resolve().parent.parent
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+@pytest.mark.parametrize("name", registered())
+def test_cells_are_square_in_every_panel(name):
+    """Issue 11 item 16: one map cell is as tall as it is wide on screen, in every panel shown."""
+    explorer = EXPLORERS[name].build()
+    explorer.figure.canvas.draw()
+    for ax in explorer.figure.axes:
+        if not ax.get_visible():
+            continue
+        (x0, y0), (x1, y1) = ax.transData.transform([(0, 0), (1, 1)])
+        assert abs(x1 - x0) == pytest.approx(abs(y1 - y0), rel=1e-6), (name, ax.get_title())
