@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import itertools
 import re
 from pathlib import Path
@@ -13,6 +12,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from conftest import status_call  # noqa: E402
 
 import roi_utils as ru  # noqa: E402
 from roi_exercises.ch1 import ARANGE, BY_HAND_BOX, RANDOM, disjoint_pool, exercises  # noqa: E402
@@ -27,11 +27,6 @@ from roi_widgets.pool import (  # noqa: E402
     example_map,
     pool_snapshot,
 )
-
-
-def status_call(view) -> str:
-    """The call shown in the status line, as a learner would copy it."""
-    return html.unescape(re.search(r"<code>(.*?)</code>", view.status.value).group(1))
 
 
 def pasted_output(view) -> np.ndarray:

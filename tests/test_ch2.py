@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import html
 import itertools
 import json
-import re
 from pathlib import Path
 
 import matplotlib
@@ -14,6 +12,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from conftest import status_call  # noqa: E402
 
 import roi_images as ri  # noqa: E402
 import roi_utils as ru  # noqa: E402
@@ -33,8 +32,7 @@ NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "02_image_to_f
 
 def pasted_output(view) -> np.ndarray:
     """Evaluate the status line the way a learner pastes it: the explorer is ``explorer``."""
-    call = html.unescape(re.search(r"<code>(.*?)</code>", view.status.value).group(1))
-    return eval(call, {"ru": ru, "np": np, "explorer": view})
+    return eval(status_call(view), {"ru": ru, "np": np, "explorer": view})
 
 
 @pytest.mark.parametrize("stride", [8, 16, 32])
@@ -110,7 +108,7 @@ def check_view(view: ImageExplorer):
     else:
         assert f"rounded cells {areas['rounded']:.0f} px²" in view.area_text.get_text()
         assert "as rounding draws the cells" in view.area_text.get_text()
-    assert html.unescape(re.search(r"<code>(.*?)</code>", view.status.value).group(1)) == view.call()
+    assert status_call(view) == view.call()
     np.testing.assert_array_equal(pasted_output(view), view.output_values())
     # the printed values are the output's (up to VALUES_UP_TO), or none at all
     ph, pw = view.pooled_size()

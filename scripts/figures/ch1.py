@@ -7,10 +7,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import roi_utils as ru
-from figures import explorer_figure, outline
 from roi_chapters.ch1 import OVERLAP_BOX as BOX
 from roi_chapters.ch1 import RANDOM
 from roi_exercises.ch1 import disjoint_edges, disjoint_pool
+
+from . import explorer_figure, outline
 
 CASES = {"ch1_overlapping_bins.png": [BOX]}
 """The boxes each figure draws (a test finds them in the notebook's cells beside the figure)."""

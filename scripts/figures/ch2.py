@@ -7,9 +7,10 @@ from matplotlib.lines import Line2D
 
 import roi_images as ri
 import roi_utils as ru
-from figures import explorer_figure, outline
 from roi_chapters.ch2 import FIGURE_BOXES as BOXES
 from roi_chapters.ch2 import feature_map
+
+from . import explorer_figure, outline
 
 CASES = {"ch2_boxes.png": BOXES}
 """The boxes each figure draws (a test finds them in the notebook's cells beside the figure)."""

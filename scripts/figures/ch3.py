@@ -6,7 +6,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import roi_utils as ru
-from figures import explorer_figure
+
+from . import explorer_figure
 
 SIZES = range(1, 21)
 LEVELS = (1, 2, 3, 4, 6)

@@ -6,8 +6,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import roi_utils as ru
-from figures import explorer_figure, outline
 from roi_chapters.ch4 import align_map
+
+from . import explorer_figure, outline
 
 BOX = [0, 0, 0, 2, 2]
 COMPARED = [0, 0.6, 0.4, 3.7, 3.2]

@@ -6,8 +6,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import roi_utils as ru
-from figures import explorer_figure, outline
 from roi_chapters.ch5 import BOX, grad_map
+
+from . import explorer_figure, outline
 
 OTHER = [0, 3, 0, 5, 2]
 """The second box of the chapter's "several boxes add up" cell."""
