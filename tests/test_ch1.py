@@ -362,3 +362,35 @@ def test_model_settles_and_validates():
         PoolState(coverage="yes")
     with pytest.raises(ValueError, match="scale must be one of"):
         PoolState(scale="1/3")
+
+
+def test_map_cells_are_big_and_marks_clear_the_digits():
+    """Issue 11 item 18: cells of about 40 px at 100 dpi; the rings round the maxima and the chosen
+    bin's outline pass outside the digits they mark, not through them."""
+    view = PoolExplorer(map_name="random 7x7", box=(1, 0, 3, 2))
+    view.figure.canvas.draw()
+    renderer = view.figure.canvas.get_renderer()
+    to_pixels = view.ax_map.transData.transform
+    cell = abs(to_pixels((1, 0))[0] - to_pixels((0, 0))[0])
+    assert cell >= 40
+    shown = [t for row in view.map_panel.texts for t in row if t.get_visible()]
+    widest = max(t.get_window_extent(renderer).width for t in shown)
+    ring = np.sqrt(view.max_marks.get_sizes()[0]) * view.figure.dpi / 72  # diameter, pixels
+    assert ring / 2 - view.max_marks.get_linewidths()[0] > widest / 2
+    chosen = view.selected_cells
+    inner = (0.5 - CHOSEN_INSET) * cell - chosen.get_linewidth() * view.figure.dpi / 72
+    assert inner > widest / 2
+
+
+def test_digits_contrast_with_their_cells_on_the_start_page():
+    """Black on the darkest blues was 1.65:1; every digit now has at least 4.5:1."""
+    check = RenderCheck()
+    ax = check.figure.axes[0]
+    image = ax.get_images()[0]
+    for text in ax.texts:
+        col, row = (int(round(v)) for v in text.get_position())
+        rgb = np.array(image.cmap(image.norm(image.get_array()[row, col]))[:3])
+        linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+        cell = float(linear @ [0.2126, 0.7152, 0.0722])
+        digit = 1.0 if text.get_color() == "white" else 0.0
+        assert (max(cell, digit) + 0.05) / (min(cell, digit) + 0.05) >= 4.5, text.get_text()
