@@ -1263,21 +1263,24 @@ def pixel_box_edges(roi, spatial_scale: float = 1.0) -> tuple[float, float, floa
 
 def pool_box_edges(bins: PoolBins) -> tuple[float, float, float, float]:
     """``(left, top, right, bottom)`` edges of the cells ``roi_pool`` assigns a box after rounding:
-    cells ``roi_start .. roi_end`` of ``bins`` (from ``roi_pool_bins``), both ends included, not
-    clipped to the map (a box off the map is drawn where it is).
+    cells ``roi_start .. roi_start + roi_width - 1`` of ``bins`` (from ``roi_pool_bins``), which is
+    ``roi_start .. roi_end`` for an ordered box and one cell for a reversed one (``roi_width`` is
+    forced to at least 1); not clipped to the map (a box off the map is drawn where it is).
 
     Examples
     --------
     >>> pool_box_edges(roi_pool_bins([0, 1, 0, 3, 2], 2, 1.0, (7, 7)))
     (0.5, -0.5, 3.5, 2.5)
+    >>> pool_box_edges(roi_pool_bins([0, 3, 0, 1, 2], 2, 1.0, (7, 7)))  # reversed: cell 3 alone
+    (2.5, -0.5, 3.5, 2.5)
     """
     if not isinstance(bins, PoolBins):
         raise TypeError(f"bins must be a PoolBins (from roi_pool_bins); got {type(bins).__name__}")
     return (
         bins.roi_start_w - 0.5,
         bins.roi_start_h - 0.5,
-        bins.roi_end_w + 0.5,
-        bins.roi_end_h + 0.5,
+        bins.roi_start_w + bins.roi_width - 0.5,
+        bins.roi_start_h + bins.roi_height - 0.5,
     )
 
 
