@@ -58,6 +58,13 @@ Controls feed ``set``; after each change the base copies the settled state and i
 the controls (so a clamped value shows), then calls ``show`` and draws. Its own flags (holding,
 shown once) are initialised in ``__init__``; nothing is read with ``getattr``.
 
+Helpers for a box: ``box_limits`` (a state's corner and bin limits) and ``Explorer.corner_controls``
+(the four corner controls, bound). ``tests/test_explorer_contract.py`` checks all of this for every
+registered explorer: the notebook cell builds the registered case, the status line evaluates (also
+after every control has moved on), state and snapshot are frozen and the snapshot pure, a bad field
+is refused by name, ``show`` draws the same with every ``roi_utils`` function made to fail, and the
+cells are square.
+
 A subclass's ``__init__`` turns its notebook-facing keyword arguments into a ``State`` and calls
 ``super().__init__(state)``. Register it in ``roi_widgets.EXPLORERS`` (an :class:`ExplorerEntry`
 with the notebook cell's arguments): the tests, the figure scripts and the browser benchmark find
