@@ -1225,3 +1225,153 @@ def spp_paper_windows(size: int, n: int) -> SppWindows:
     count = (size - window) // stride + 1
     starts = tuple(k * stride for k in range(count))
     return SppWindows(size, n, window, stride, starts, tuple(s + window for s in starts))
+
+
+# ---------------------------------------------------------------------------
+# Geometry for pictures: the edges of boxes and bins, as the operators form them. Every
+# explorer and figure script draws through these, so a picture cannot disagree with a number.
+# Map coordinates: cell (r, c) has its centre at (x, y) = (c, r) and spans [c - 0.5, c + 0.5].
+# ---------------------------------------------------------------------------
+
+__all__ += ["pixel_box_edges", "pool_box_edges", "pool_bin_edges"]
+
+
+def pixel_box_edges(roi, spatial_scale: float = 1.0) -> tuple[float, float, float, float]:
+    """``(left, top, right, bottom)`` of the area a box's inclusive pixel corners cover, in map
+    cells: pixel ``x`` spans ``[x - 0.5, x + 0.5]``, so the box runs from ``x1 - 0.5`` to
+    ``x2 + 0.5`` (likewise in y), times ``spatial_scale``. This is the box as ``roi_pool`` reads it
+    before rounding (its width ``x2 - x1 + 1``).
+
+    Parameters
+    ----------
+    roi : sequence of 5 numbers
+        ``[batch_index, x1, y1, x2, y2]`` in image pixels (the batch index is not used).
+    spatial_scale : float
+
+    Examples
+    --------
+    >>> pixel_box_edges([0, 1, 0, 3, 2])
+    (0.5, -0.5, 3.5, 2.5)
+    >>> pixel_box_edges([0, 8, 0, 23, 15], 0.25)
+    (1.875, -0.125, 5.875, 3.875)
+    """
+    row = _check_roi_row(roi)
+    scale = float(_check_scale(spatial_scale))
+    x1, y1, x2, y2 = (float(v) for v in row[1:])
+    return (x1 - 0.5) * scale, (y1 - 0.5) * scale, (x2 + 0.5) * scale, (y2 + 0.5) * scale
+
+
+def pool_box_edges(bins: PoolBins) -> tuple[float, float, float, float]:
+    """``(left, top, right, bottom)`` edges of the cells ``roi_pool`` assigns a box after rounding:
+    cells ``roi_start .. roi_start + roi_width - 1`` of ``bins`` (from ``roi_pool_bins``), which is
+    ``roi_start .. roi_end`` for an ordered box and one cell for a reversed one (``roi_width`` is
+    forced to at least 1); not clipped to the map (a box off the map is drawn where it is).
+
+    Examples
+    --------
+    >>> pool_box_edges(roi_pool_bins([0, 1, 0, 3, 2], 2, 1.0, (7, 7)))
+    (0.5, -0.5, 3.5, 2.5)
+    >>> pool_box_edges(roi_pool_bins([0, 3, 0, 1, 2], 2, 1.0, (7, 7)))  # reversed: cell 3 alone
+    (2.5, -0.5, 3.5, 2.5)
+    """
+    if not isinstance(bins, PoolBins):
+        raise TypeError(f"bins must be a PoolBins (from roi_pool_bins); got {type(bins).__name__}")
+    return (
+        bins.roi_start_w - 0.5,
+        bins.roi_start_h - 0.5,
+        bins.roi_start_w + bins.roi_width - 0.5,
+        bins.roi_start_h + bins.roi_height - 0.5,
+    )
+
+
+def pool_bin_edges(bins: PoolBins) -> np.ndarray:
+    """(PH, PW, 4) float: ``[left, top, right, bottom]`` edges of the cells each bin reads (the
+    half-open ranges ``[wstart, wend)`` and ``[hstart, hend)``, clipped to the map). An empty bin
+    (output 0) has ``right <= left`` or ``bottom <= top``: ``bins.empty`` says which.
+
+    Examples
+    --------
+    Three cells in two bins: the middle row and column belong to both bins.
+
+    >>> pool_bin_edges(roi_pool_bins([0, 1, 0, 3, 2], 2, 1.0, (7, 7)))[0].tolist()
+    [[0.5, -0.5, 2.5, 1.5], [1.5, -0.5, 3.5, 1.5]]
+    """
+    if not isinstance(bins, PoolBins):
+        raise TypeError(f"bins must be a PoolBins (from roi_pool_bins); got {type(bins).__name__}")
+    ph, pw = bins.pooled_size
+    edges = np.empty((ph, pw, 4))
+    edges[..., 0] = bins.wstart[None, :] - 0.5
+    edges[..., 1] = bins.hstart[:, None] - 0.5
+    edges[..., 2] = bins.wend[None, :] - 0.5
+    edges[..., 3] = bins.hend[:, None] - 0.5
+    return edges
+
+
+__all__ += ["align_box_edges", "align_bin_edges", "align_valid_samples"]
+
+
+def align_box_edges(samples: AlignSamples) -> tuple[float, float, float, float]:
+    """``(left, top, right, bottom)`` of the box RoIAlign samples, in map coordinates (cell centres at
+    whole numbers): from ``roi_start`` to ``roi_start + pooled * bin_size`` on each axis, so a side
+    raised to one cell (``aligned=False``) is drawn raised, anchored at ``x1, y1``. Never clipped.
+
+    Examples
+    --------
+    >>> align_box_edges(roi_align_samples([0, 0.5, 0.5, 3.5, 3.0], 2, 1.0, 2, False, (6, 6)))
+    (0.5, 0.5, 3.5, 3.0)
+    >>> align_box_edges(roi_align_samples([0, 2, 1, 2.25, 4], 2, 1.0, 2, False, (6, 6)))  # 1 cell wide
+    (2.0, 1.0, 3.0, 4.0)
+    """
+    if not isinstance(samples, AlignSamples):
+        raise TypeError(
+            f"samples must be an AlignSamples (from roi_align_samples); got {type(samples).__name__}"
+        )
+    y, x = samples.y, samples.x
+    return (
+        x.start,
+        y.start,
+        x.start + x.bin_size * x.coord.shape[0],
+        y.start + y.bin_size * y.coord.shape[0],
+    )
+
+
+def align_bin_edges(samples: AlignSamples) -> np.ndarray:
+    """(PH, PW, 4): ``[left, top, right, bottom]`` of each RoIAlign bin, in map coordinates: bin
+    ``(i, j)`` runs from ``roi_start + i * bin_size`` to ``roi_start + (i + 1) * bin_size``.
+
+    Examples
+    --------
+    >>> align_bin_edges(roi_align_samples([0, 0, 0, 2, 3], (1, 2), 1.0, 2, False, (4, 4)))[0].tolist()
+    [[0.0, 0.0, 1.0, 3.0], [1.0, 0.0, 2.0, 3.0]]
+    """
+    if not isinstance(samples, AlignSamples):
+        raise TypeError(
+            f"samples must be an AlignSamples (from roi_align_samples); got {type(samples).__name__}"
+        )
+    y, x = samples.y, samples.x
+    ph, pw = y.coord.shape[0], x.coord.shape[0]
+    rows, cols = np.arange(ph)[:, None], np.arange(pw)[None, :]
+    edges = np.empty((ph, pw, 4))
+    edges[..., 0] = x.start + cols * x.bin_size
+    edges[..., 1] = y.start + rows * y.bin_size
+    edges[..., 2] = x.start + (cols + 1) * x.bin_size
+    edges[..., 3] = y.start + (rows + 1) * y.bin_size
+    return edges
+
+
+def align_valid_samples(samples: AlignSamples) -> np.ndarray:
+    """(PH, PW, grid_h, grid_w) bool: the samples inside ``[-1, size]`` on both axes, which read the
+    map; the others count as 0 inside their bin's average (they still count in ``grid_h * grid_w``).
+    Index it like ``samples.points()``.
+
+    Examples
+    --------
+    >>> s = roi_align_samples([0, -3, 0, 1, 1], (1, 2), 1.0, 2, False, (4, 4))
+    >>> s.x.coord.tolist(), align_valid_samples(s)[0, :, 0].tolist()
+    ([[-2.5, -1.5], [-0.5, 0.5]], [[False, False], [True, True]])
+    """
+    if not isinstance(samples, AlignSamples):
+        raise TypeError(
+            f"samples must be an AlignSamples (from roi_align_samples); got {type(samples).__name__}"
+        )
+    return samples.y.valid[:, None, :, None] & samples.x.valid[None, :, None, :]

@@ -10,10 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 import roi_utils as ru
+from roi_chapters.ch1 import ARANGE, RANDOM
 from roi_exercises.core import Exercise, ExerciseSet, same_numbers
-
-ARANGE = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
-RANDOM = np.random.default_rng(0).integers(0, 100, (1, 1, 7, 7)).astype(np.float32)
 
 
 def disjoint_edges(start: int, end: int, pooled: int, larger_first: bool = False) -> np.ndarray:

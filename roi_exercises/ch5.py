@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 import roi_utils as ru
+from roi_chapters.ch5 import grad_map
 from roi_exercises.core import Exercise, ExerciseSet, as_number
-from roi_widgets.grad import grad_map
 
 MAP = grad_map()
 BOX = [0, 2, 1, 4, 3]

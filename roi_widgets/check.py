@@ -1,68 +1,109 @@
 """A tiny explorer for the start page: proves widgets and ipympl render and respond.
 
->>> import matplotlib; matplotlib.use("Agg")
->>> check = RenderCheck()
->>> check.x2.value = 3
->>> check.output_text.get_text()
+Model and view (see ``roi_widgets.base``): ``CheckState`` is the box's right edge ``x2``,
+``check_snapshot`` the rounded box and the output, ``RenderCheck`` the view.
+
+>>> check_snapshot(CheckState(x2=3)).title
 'roi_pool output: [[5.0, 7.0], [9.0, 11.0]]'
->>> check.call()
-'ru.roi_pool(explorer.data, [[0, 0, 0, 3, 2]], (2, 2))[0, 0]'
+>>> check_snapshot(CheckState(x2=3)).call
+'ru.roi_pool(np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4), [[0, 0, 0, 3, 2]], (2, 2))[0, 0]'
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 import roi_utils as ru
-from roi_widgets.common import (
-    Explorer,
-    NumberControl,
-    box_outline,
-    fixed_title,
-    new_figure,
-    rounded_edges,
-    set_status,
-    status_line,
-)
+from roi_chapters.ch1 import ARANGE
+from roi_widgets.base import Explorer, Snapshot, State, check_int
+from roi_widgets.common import NumberControl, box_outline, digit_colours, fixed_title, new_figure
 
-SEED_MAP = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+__all__ = ["SEED_MAP", "CheckSnapshot", "CheckState", "RenderCheck", "check_snapshot"]
+
+SEED_MAP = ARANGE
+"""The 4 x 4 map 0..15 (chapter 1's classic)."""
+SEED_MAP_CALL = "np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)"
+"""``SEED_MAP`` as the status line writes it."""
+CMAP = "Blues"
+
+
+@dataclass(frozen=True)
+class CheckState(State):
+    """The box ``[0, 0, 0, x2, 2]``'s right corner (0..3).
+
+    >>> CheckState(x2=4)
+    Traceback (most recent call last):
+    ...
+    ValueError: x2 must be in [0, 3]; got 4
+    """
+
+    x2: int = 2
+
+    def __post_init__(self):
+        object.__setattr__(self, "x2", check_int(self.x2, "x2", 0, 3))
+
+    def roi(self) -> list[int]:
+        return [0, 0, 0, self.x2, 2]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckSnapshot(Snapshot):
+    box_outline: tuple[list, list]
+    title: str
+
+
+def check_snapshot(state: CheckState) -> CheckSnapshot:
+    roi = state.roi()
+    values = ru.roi_pool(SEED_MAP, [roi], (2, 2))[0, 0]
+    bins = ru.roi_pool_bins(roi, (2, 2), 1.0, (4, 4))
+    return CheckSnapshot(
+        data=SEED_MAP,
+        call=f"ru.roi_pool({SEED_MAP_CALL}, [{roi}], (2, 2))[0, 0]",
+        result=values,
+        box_outline=box_outline(*ru.pool_box_edges(bins)),
+        title=f"roi_pool output: {values.tolist()}",
+    )
 
 
 class RenderCheck(Explorer):
     """The seed's 4x4 map with box ``[0, 0, 0, x2, 2]``; the slider moves x2 and the output follows."""
 
-    def __init__(self):
-        self._data = SEED_MAP
+    State = CheckState
+    make_snapshot = staticmethod(check_snapshot)
+    KEY = "x2"
+
+    def __init__(self, x2: int = 2):
+        super().__init__(CheckState(x2=x2))
+
+    def build(self) -> list:
         self.figure = new_figure(4.2, 3.0)
         ax = self.figure.add_subplot()
-        ax.imshow(SEED_MAP[0, 0], cmap="Blues")
-        for (row, col), value in np.ndenumerate(SEED_MAP[0, 0]):
-            ax.text(col, row, f"{value:g}", ha="center", va="center", zorder=0.5)  # under the box
+        plane = SEED_MAP[0, 0]
+        image = ax.imshow(plane, cmap=CMAP)
+        colours = digit_colours(image.cmap, image.norm(plane))  # white on the dark blues
+        for (row, col), value in np.ndenumerate(plane):
+            ax.text(
+                col, row, f"{value:g}", ha="center", va="center", color=colours[row, col], zorder=0.5
+            )  # under the box
         (self.box_line,) = ax.plot([], [], color="crimson", linewidth=3, zorder=3)  # over the frame
         self.output_text = fixed_title(ax)
         ax.set_xticks(range(4))
         ax.set_yticks(range(4))
-        self.x2 = NumberControl("box x2", 2, 0, 3).mark_key()
-        self.status = status_line()
-        self.x2.observe(self._on_change)
-        self._assemble([self.x2.box])
-        self.update()
+        self.x2 = NumberControl("box x2", self.state.x2, 0, 3)
+        self.bind("x2")
+        return [self.x2.box]
 
     def rois(self) -> list[list[int]]:
-        return [[0, 0, 0, self.x2.value, 2]]
+        return [self.state.roi()]
 
     def output_values(self) -> np.ndarray:
-        return ru.roi_pool(SEED_MAP, self.rois(), (2, 2))[0, 0]
+        return self.snapshot.result
 
-    def call(self) -> str:
-        """The call that reproduces the title, for a notebook where the explorer is ``explorer``."""
-        return f"ru.roi_pool(explorer.data, {self.rois()}, (2, 2))[0, 0]"
+    def show(self, snap: CheckSnapshot) -> None:
+        self.box_line.set_data(*snap.box_outline)
+        self.output_text.set_text(snap.title)
 
-    def _front_artists(self) -> list:
+    def front_artists(self) -> list:
         return [self.box_line, self.output_text]
-
-    def _redraw(self) -> None:
-        bins = ru.roi_pool_bins(self.rois()[0], (2, 2), 1.0, (4, 4))
-        self.box_line.set_data(*box_outline(*rounded_edges(bins)))
-        self.output_text.set_text(f"roi_pool output: {self.output_values().tolist()}")
-        set_status(self.status, self.call())

@@ -1,21 +1,19 @@
-"""Pieces every explorer shares: paired slider + number entry, status line, figure holder.
+"""Drawing pieces every explorer view shares: paired slider + number entry, status line, figure,
+heatmaps with printed values, digit colours.
 
-The explorers are views only. They read state from their controls, ask
-``roi_utils`` for every number and shape they draw, and update one persistent
-matplotlib figure in place. Nothing here computes RoI arithmetic.
+The explorer contract itself (model, snapshot, view base) is in ``roi_widgets.base``. Nothing here
+computes RoI arithmetic: the geometry comes from ``roi_utils``.
 """
 
 from __future__ import annotations
 
 import html
-import time
-from contextlib import contextmanager
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from roi_widgets.frames import Layers, send_full_frames
+from roi_widgets.frames import send_full_frames
 
 KEY_SLIDER_CLASS = "roi-key-slider"
 """CSS class of the slider the browser test drags in each explorer."""
@@ -116,6 +114,21 @@ def labelled_dropdown(description: str, options, value) -> widgets.Dropdown:
     )
 
 
+def digit_colours(cmap, levels) -> np.ndarray:
+    """"white" or "black" for digits printed on cells coloured ``cmap(levels)`` (``levels`` in [0, 1],
+    any shape): white where the cell's relative luminance (WCAG) is below 0.18, where both give the
+    same contrast, so it never falls below 4.5:1 (black digits on the darkest blues gave 1.65:1).
+
+    >>> import matplotlib
+    >>> digit_colours(matplotlib.colormaps["Blues"], np.array([0.0, 0.5, 1.0])).tolist()
+    ['black', 'black', 'white']
+    """
+    rgb = np.asarray(cmap(np.ma.filled(np.asarray(levels, dtype=float), 0.0)))[..., :3]
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    luminance = linear @ np.array([0.2126, 0.7152, 0.0722])
+    return np.where(luminance < 0.18, "white", "black")
+
+
 def status_line() -> widgets.HTML:
     """A one-line monospace status widget (the call that reproduces the view)."""
     return widgets.HTML(layout=widgets.Layout(width="100%"))
@@ -137,22 +150,6 @@ def box_outline(x1, y1, x2, y2):
     ([0, 2, 2, 0, 0], [1, 1, 3, 3, 1])
     """
     return [x1, x2, x2, x1, x1], [y1, y1, y2, y2, y1]
-
-
-def pixel_edges(x1, y1, x2, y2, scale=1.0):
-    """Inclusive pixel corners to the box's edges: pixel ``x`` spans ``[x - 0.5, x + 0.5]``, so the
-    box runs from ``x1 - 0.5`` to ``x2 + 0.5``, times ``scale`` (1 for the image itself).
-
-    >>> pixel_edges(1, 0, 3, 2, 1.0)
-    (0.5, -0.5, 3.5, 2.5)
-    """
-    return (x1 - 0.5) * scale, (y1 - 0.5) * scale, (x2 + 0.5) * scale, (y2 + 0.5) * scale
-
-
-def rounded_edges(bins) -> tuple:
-    """``(x1, y1, x2, y2)`` edges of the cells RoI pooling reads after rounding: cells
-    ``roi_start .. roi_end`` of ``bins`` (a ``roi_utils.PoolBins``), ends included."""
-    return (bins.roi_start_w - 0.5, bins.roi_start_h - 0.5, bins.roi_end_w + 0.5, bins.roi_end_h + 0.5)
 
 
 def fixed_title(ax, text: str = "", **style):
@@ -198,117 +195,6 @@ def canvas_widget(fig) -> widgets.Widget:
         return fig.canvas
     out = widgets.Output()
     return out
-
-
-class Explorer:
-    """Base class: ``widget`` (the whole view), ``figure``, ``status`` and ``last_update_ms``.
-
-    Subclasses build controls and artists in ``__init__`` and implement
-    ``_redraw()``, which updates artists in place; ``update`` then draws the figure
-    through ``layers`` (``frames.Layers``): the artists ``_front_artists()`` names are
-    painted over a saved picture of the rest, which is drawn again only when something in it
-    changed. Front artists need a zorder above any back-layer artist they overlap.
-    """
-
-    figure = None
-    status: widgets.HTML
-    widget: widgets.Widget
-
-    last_update_ms: float = 0.0
-    _layers: Layers | None = None
-
-    def _assemble(self, controls: list[widgets.Widget], extra: list[widgets.Widget] | None = None) -> None:
-        self.widget = widgets.VBox(
-            [widgets.VBox(controls), canvas_widget(self.figure), self.status, *(extra or [])]
-        )
-        self.widget.add_class(EXPLORER_CLASS)
-
-    def update(self, *_ignored) -> None:
-        start = time.perf_counter()
-        self._redraw()
-        if getattr(self, "_shown_once", False):
-            # drawn and pushed at once; draw_idle() would first ask the browser to ask back for
-            # the image, one extra round trip per slider step under ipympl
-            self.layers.draw()
-        else:  # the first image must wait until the browser has created the canvas
-            self._shown_once = True
-            self.figure.canvas.draw_idle()
-        self.last_update_ms = (time.perf_counter() - start) * 1000
-
-    @property
-    def layers(self) -> Layers:
-        """How a step is drawn: the artists ``_front_artists`` names over a saved back layer."""
-        if self._layers is None:
-            self._layers = Layers(self.figure, self._front_artists)
-        return self._layers
-
-    def key_control(self) -> NumberControl:
-        """The control whose slider ``mark_key`` tagged: the one the browser test and the timing
-        script step."""
-        return next(
-            control
-            for control in vars(self).values()
-            if isinstance(control, NumberControl) and KEY_SLIDER_CLASS in control.slider._dom_classes
-        )
-
-    def _front_artists(self) -> list:
-        """The artists a step of the key slider changes (drawn over the saved back layer).
-
-        The default names none: every step then redraws the whole figure, still correctly."""
-        return []
-
-    def _redraw(self) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    @contextmanager
-    def quietly(self):
-        """Change controls (or their limits) without redrawing for each change; re-entrant."""
-        previous = getattr(self, "_holding", False)
-        self._holding = True
-        try:
-            yield self
-        finally:
-            self._holding = previous
-
-    @contextmanager
-    def hold(self):
-        """Change several controls and redraw once at the end."""
-        with self.quietly():
-            yield self
-        self.update()
-
-    @property
-    def data(self):
-        """The (1, C, H, W) map the explorer pools."""
-        return self._data
-
-    def rois(self) -> list[list[float]]:
-        """The one box on screen, as ``roi_utils`` takes it: ``[[0, x1, y1, x2, y2]]``."""
-        return [[0, *self.box_corners()]]
-
-    def box_corners(self) -> list:
-        """``[x1, y1, x2, y2]`` from the explorer's corner controls (floats rounded to the
-        controls' precision: a number box can hand back 3.0000000000000004)."""
-        return [v if isinstance(v, int) else round(float(v), 4) for v in (c.value for c in self._corners())]
-
-    def keep_box_ordered(self) -> None:
-        """x2 never left of x1, y2 never above y1: each end corner's minimum follows its start."""
-        x1, y1, x2, y2 = self._corners()
-        with self.quietly():
-            x2.set_limits(x1.value, x2.slider.max)
-            y2.set_limits(y1.value, y2.slider.max)
-
-    def _corners(self):
-        return self.x1, self.y1, self.x2, self.y2
-
-    def _on_change(self, *_ignored) -> None:
-        if not getattr(self, "_holding", False):
-            self.update()
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
 
 
 def cell_mesh(ax, capacity: int, **style):
@@ -389,6 +275,7 @@ class MapPanel:
         self.max_side = max_side
         self.labels = labels
         self.shape = (0, 0)
+        self.colours = np.full((max_side, max_side), "black", dtype=object)
 
     def value_artists(self) -> list:
         """The heatmap and the printed values (what ``set_map`` and ``set_values`` change)."""
@@ -403,6 +290,8 @@ class MapPanel:
         high = float(np.max(plane)) if vmax is None else vmax
         self.image.set_clim(low, high + (high - low) * 0.6 + 1e-6)
         fits = h <= self.max_side and w <= self.max_side
+        if fits:  # digits white on dark cells, black on light ones
+            self.colours[:h, :w] = digit_colours(self.image.cmap, self.image.norm(np.asarray(plane, float)))
         self.set_values(plane if (show_values and fits) else None)
         for index, label in enumerate(self.row_labels):
             label.set_visible(self.labels and index < h and fits)
@@ -411,8 +300,9 @@ class MapPanel:
         self.ax.set_xlim(-1.5, w - 0.5 if not fits else w + 0.5)
         self.ax.set_ylim(h + 0.5 if fits else h - 0.5, -1.5)
 
-    def set_values(self, values, fmt: str = "{:g}") -> None:
-        """Print ``values`` (same shape as the map) in the cells; None hides them."""
+    def set_values(self, values, fmt: str = "{:g}", on_map: bool = True) -> None:
+        """Print ``values`` (same shape as the map) in the cells; None hides them. ``on_map``: the
+        digits stand on the map's colours (white on dark cells); else on white, in black."""
         h, w = self.shape
         for r, row in enumerate(self.texts):
             for c, text in enumerate(row):
@@ -420,3 +310,6 @@ class MapPanel:
                 text.set_visible(visible)
                 if visible:
                     text.set_text(fmt.format(values[r, c]))
+                    colour = self.colours[r, c] if on_map else "black"
+                    if text.get_color() != colour:  # set_color marks the text changed even when equal
+                        text.set_color(colour)

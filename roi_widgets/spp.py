@@ -6,13 +6,17 @@ window/stride recipe from ``spp_paper_windows``, drawn one axis at a time (its
 windows as crimson bars along the top and left edges, the cells they never read
 shaded), so that its windows can be counted and its gaps seen.
 
->>> import matplotlib; matplotlib.use("Agg")
->>> view = SppExplorer()
->>> view.vector().shape
-(1, 63)
+Model and view (see ``roi_widgets.base``): ``SppState`` (input size, levels, paper recipe shown),
+``spp_snapshot`` (everything drawn), ``SppExplorer`` (the view).
+
+>>> snap = spp_snapshot(SppState(height=7, width=9))
+>>> snap.result.shape, snap.call
+((1, 63), 'ru.spp(explorer.map(7, 9), levels=(4, 2, 1))  # length 63')
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import ipywidgets as widgets
 import numpy as np
@@ -22,10 +26,20 @@ from matplotlib.patches import Rectangle
 from matplotlib.textpath import TextToPath
 
 import roi_utils as ru
-from roi_widgets.common import Explorer, MapPanel, NumberControl, new_figure, set_status, status_line
+from roi_chapters.ch3 import CHANNELS, LEVEL_CHOICES, MAX_INPUT, pyramid_map
+from roi_widgets.base import Explorer, Snapshot, State, check_bool, check_choice, check_int
+from roi_widgets.common import MapPanel, NumberControl, new_figure
 
-LEVEL_CHOICES = {"(4, 2, 1)": (4, 2, 1), "(6, 3, 2, 1)": (6, 3, 2, 1), "(3, 2, 1)": (3, 2, 1), "(1,)": (1,)}
-CHANNELS = 3
+__all__ = [
+    "CHANNELS",
+    "LEVEL_CHOICES",
+    "SppExplorer",
+    "SppSnapshot",
+    "SppState",
+    "pyramid_map",
+    "spp_snapshot",
+]
+
 MAX_LEVELS = 4
 BIN_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b"]
 """Bin (ph, pw) of level n takes colour (ph * n + pw) % 5: no red (the paper's windows are crimson), and
@@ -50,8 +64,6 @@ FIGURE_SIZE = (9.4, 3.4)
 with the file browser open), where a 1000 px canvas lost its right edge."""
 VALUE_SIDE = 9
 """Cell values are printed on maps of up to VALUE_SIDE x VALUE_SIDE cells."""
-MAX_INPUT = 16
-"""The largest input height and width the sliders allow."""
 MONO = FontProperties(family="DejaVu Sans Mono")  # ships with matplotlib
 MONO_ADVANCE = TextToPath().get_text_width_height_descent("0" * 10, MONO.copy(), ismath=False)[0] / (
     10 * MONO.get_size_in_points()
@@ -95,15 +107,6 @@ class RowValues:
                 text.set_fontsize(size)
 
 
-def pyramid_map(height: int, width: int, seed: int = 3) -> np.ndarray:
-    """A seeded (1, CHANNELS, H, W) map of small integers (so values fit in cells).
-
-    >>> pyramid_map(2, 3).shape
-    (1, 3, 2, 3)
-    """
-    return np.random.default_rng(seed).integers(0, 10, (1, CHANNELS, height, width)).astype(np.float32)
-
-
 def _shares_cells(starts, ends) -> bool:
     """Do two bins along this axis start (or end) on the same cell? (Only when the side is below n.)"""
     return len(set(starts.tolist())) < len(starts) or len(set(ends.tolist())) < len(ends)
@@ -115,17 +118,21 @@ def _insets(starts, ends) -> list[float]:
     return [BASE_INSET + step * k for k in range(n)]
 
 
-def bin_outlines(bins: ru.PoolBins) -> tuple[list[Rectangle], list[str]]:
-    """Every bin's outline (inset, staggered where bins share cells) and its colour."""
+def bin_outlines(bins: ru.PoolBins) -> tuple[list[tuple], list[str]]:
+    """Every bin's outline ``(x, y, width, height)`` (inset, staggered where bins share cells) and its
+    colour; the bins' edges from ``ru.pool_bin_edges``."""
     n = len(bins.wstart)
     row_insets, col_insets = _insets(bins.hstart, bins.hend), _insets(bins.wstart, bins.wend)
-    patches, colours = [], []
-    for ph, (r0, r1, dy) in enumerate(zip(bins.hstart, bins.hend, row_insets, strict=True)):
-        for pw, (c0, c1, dx) in enumerate(zip(bins.wstart, bins.wend, col_insets, strict=True)):
-            if r1 > r0 and c1 > c0:
-                patches.append(Rectangle((c0 - 0.5 + dx, r0 - 0.5 + dy), c1 - c0 - 2 * dx, r1 - r0 - 2 * dy))
-                colours.append(BIN_COLOURS[(ph * n + pw) % len(BIN_COLOURS)])
-    return patches, colours
+    edges = ru.pool_bin_edges(bins)
+    rectangles, colours = [], []
+    for ph, pw in np.ndindex(*bins.pooled_size):
+        if bins.empty[ph, pw]:
+            continue
+        left, top, right, bottom = edges[ph, pw].tolist()
+        dx, dy = col_insets[pw], row_insets[ph]
+        rectangles.append((left + dx, top + dy, right - left - 2 * dx, bottom - top - 2 * dy))
+        colours.append(BIN_COLOURS[(ph * n + pw) % len(BIN_COLOURS)])
+    return rectangles, colours
 
 
 def _listed(cells: tuple[int, ...], name: str) -> str:
@@ -170,11 +177,11 @@ def paper_bars(rows: ru.SppWindows, cols: ru.SppWindows, strip: float) -> list[l
     return bars
 
 
-def missed_cells(rows: ru.SppWindows, cols: ru.SppWindows) -> list[Rectangle]:
-    """A band over each row and each column that no paper window reads."""
+def missed_cells(rows: ru.SppWindows, cols: ru.SppWindows) -> list[tuple]:
+    """A band ``(x, y, width, height)`` over each row and each column that no paper window reads."""
     h, w = rows.size, cols.size
-    bands = [Rectangle((-0.5, r - 0.5), w, 1) for r in rows.missed]
-    return bands + [Rectangle((c - 0.5, -0.5), 1, h) for c in cols.missed]
+    bands = [(-0.5, r - 0.5, w, 1) for r in rows.missed]
+    return bands + [(c - 0.5, -0.5, 1, h) for c in cols.missed]
 
 
 def sharing_note(bins: ru.PoolBins) -> str | None:
@@ -191,15 +198,149 @@ def sharing_note(bins: ru.PoolBins) -> str | None:
     return None
 
 
+# ---------------------------------------------------------------------------
+# The model
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SppState(State):
+    """Input height and width, the pyramid (a key of ``LEVEL_CHOICES``) and whether the paper's
+    window/stride recipe is drawn too.
+
+    >>> SppState(width=17)
+    Traceback (most recent call last):
+    ...
+    ValueError: width must be in [1, 16]; got 17
+    """
+
+    height: int = 7
+    width: int = 9
+    levels: str = "(4, 2, 1)"
+    paper: bool = False
+
+    def __post_init__(self):
+        for name in ("height", "width"):
+            object.__setattr__(self, name, check_int(getattr(self, name), name, 1, MAX_INPUT))
+        check_choice(self.levels, "levels", LEVEL_CHOICES)
+        object.__setattr__(self, "paper", check_bool(self.paper, "paper"))
+
+    @property
+    def pyramid(self) -> tuple[int, ...]:
+        return LEVEL_CHOICES[self.levels]
+
+
+@dataclass(frozen=True)
+class LevelPicture:
+    """One pyramid level's panel."""
+
+    n: int
+    bins: tuple[tuple[float, float, float, float], ...]
+    colours: tuple[str, ...]
+    paper_bars: tuple
+    paper_missed: tuple[tuple[float, float, float, float], ...]
+    title: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SppSnapshot(Snapshot):
+    """Everything the SPP explorer draws: one ``LevelPicture`` per level, the map, the length."""
+
+    levels: tuple[LevelPicture, ...]
+    xlim: tuple[float, float]
+    ylim: tuple[float, float]
+    length_text: str
+
+
+def spp_call(state: SppState) -> str:
+    length = CHANNELS * sum(n * n for n in state.pyramid)
+    return f"ru.spp(explorer.map({state.height}, {state.width}), levels={state.pyramid})  # length {length}"
+
+
+def _level(x: np.ndarray, n: int, paper: bool, strip: float) -> tuple[LevelPicture, str | None]:
+    h, w = x.shape[2:]
+    box = ru.whole_map_roi(0, (h, w))
+    bins = ru.roi_pool_bins(box, n, 1.0, (h, w))
+    rectangles, colours = bin_outlines(bins)
+    rows, cols = ru.spp_paper_windows(h, n), ru.spp_paper_windows(w, n)
+    lines = [f"level {n}: {n}x{n} bins"]
+    sharing = sharing_note(bins)
+    lines += [sharing] if sharing else []
+    pooled = ru.roi_pool(x, [box], n)[0, 0]
+    if n <= 2:
+        lines.append(f"channel 0 maxima {pooled.astype(int).tolist()}")
+    else:
+        lines.append(f"channel 0: {n * n} maxima, not listed")
+    note = paper_note(rows, cols) if paper else []
+    problem = f"level {n}: {', '.join(note)}" if note and paper_fails(rows, cols) else None
+    lines += note
+    picture = LevelPicture(
+        n=n,
+        bins=tuple(rectangles),
+        colours=tuple(colours),
+        paper_bars=tuple(paper_bars(rows, cols, strip)) if paper else (),
+        paper_missed=tuple(missed_cells(rows, cols)) if paper else (),
+        title="\n".join(lines),
+    )
+    return picture, problem
+
+
+def spp_snapshot(state: SppState) -> SppSnapshot:
+    """Everything the SPP explorer draws for ``state``, from ``roi_utils``.
+
+    >>> spp_snapshot(SppState(height=15, width=10, paper=True)).problems
+    ('level 4: paper: 4x4 windows, misses rows 13, 14; col 9 (shaded)',)
+    """
+    x = pyramid_map(state.height, state.width)
+    h, w = x.shape[2:]
+    strip = edge_strip((h, w))
+    pictures, problems = [], []
+    for n in state.pyramid:
+        picture, problem = _level(x, n, state.paper, strip)
+        pictures.append(picture)
+        problems += [problem] if problem else []
+    vector = ru.spp(x, state.pyramid)
+    return SppSnapshot(
+        data=x,
+        call=spp_call(state),
+        result=vector,
+        problems=tuple(problems),
+        levels=tuple(pictures),
+        # room for the paper's window bars above and left of the map, none right or below
+        xlim=(-0.5 - strip, w - 0.5),
+        ylim=(h - 0.5, -0.5 - strip),
+        length_text=(
+            f"input {h} x {w} x {CHANNELS} channels  ->  output length {CHANNELS} x "
+            f"({' + '.join(f'{n}^2' for n in state.pyramid)}) = {vector.shape[1]}"
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------
+# The view
+# ---------------------------------------------------------------------------
+
+
 class SppExplorer(Explorer):
     """Input height and width, a choice of levels; each level's grid drawn over the same map."""
 
+    State = SppState
+    make_snapshot = staticmethod(spp_snapshot)
+    KEY = "width"
+    map = staticmethod(pyramid_map)
+    """``explorer.map(height, width)``: the explorer's map of that size, as the status line uses it."""
+
     def __init__(self, height: int = 7, width: int = 9, levels: str = "(4, 2, 1)"):
+        super().__init__(SppState(height=height, width=width, levels=levels))
+
+    def build(self) -> list:
         self.figure = new_figure(*FIGURE_SIZE)
         self.axes = self.figure.subplots(1, MAX_LEVELS)
         self.panels = [
             MapPanel(ax, max_side=VALUE_SIDE, labels=False, capacity=MAX_INPUT) for ax in self.axes
         ]
+        for ax in self.axes:
+            ax.set_aspect("equal")  # square cells, whatever the input's shape
         self.values = [RowValues(ax) for ax in self.axes]
         self.bin_patches, self.paper_bars, self.paper_missed = [], [], []
         for ax in self.axes:
@@ -213,40 +354,30 @@ class SppExplorer(Explorer):
             self.paper_missed.append(missed)
         self._placed = 0
         self.length_text = self.figure.suptitle("", fontsize=11)
-        self.height = NumberControl("input height", height, 1, MAX_INPUT)
-        self.width = NumberControl("input width", width, 1, MAX_INPUT).mark_key()
-        self.levels_choice = widgets.Dropdown(options=list(LEVEL_CHOICES), value=levels, description="levels")
+        s = self.state
+        self.height = NumberControl("input height", s.height, 1, MAX_INPUT)
+        self.width = NumberControl("input width", s.width, 1, MAX_INPUT)
+        self.levels_choice = widgets.Dropdown(
+            options=list(LEVEL_CHOICES), value=s.levels, description="levels"
+        )
         self.paper = widgets.Checkbox(
-            value=False,
+            value=s.paper,
             description="also the paper's window/stride recipe (crimson)",
             indent=False,  # the label is cut at the widget's fixed width otherwise
             layout=widgets.Layout(width="auto"),
         )
-        self.status = status_line()
-        for control in (self.height, self.width):
-            control.observe(self._on_change)
-        self.levels_choice.observe(self._on_change, names="value")
-        self.paper.observe(self._on_change, names="value")
-        self._assemble(
-            [widgets.HBox([self.height.box, self.width.box]), widgets.HBox([self.levels_choice, self.paper])]
-        )
-        self.update()
+        self.bind("height", "width", "paper", levels=self.levels_choice)
+        return [
+            widgets.HBox([self.height.box, self.width.box]),
+            widgets.HBox([self.levels_choice, self.paper]),
+        ]
 
     @property
     def levels(self) -> tuple[int, ...]:
-        return LEVEL_CHOICES[self.levels_choice.value]
-
-    @property
-    def data(self) -> np.ndarray:
-        return pyramid_map(self.height.value, self.width.value)
+        return self.state.pyramid
 
     def vector(self) -> np.ndarray:
-        return ru.spp(self.data, self.levels)
-
-    def call(self) -> str:
-        """The line that computes this vector (``pyramid_map`` is the explorer's map)."""
-        h, w = self.height.value, self.width.value
-        return f"ru.spp(pyramid_map({h}, {w}), levels={self.levels})  # length {self.vector().shape[1]}"
+        return self.snapshot.result
 
     def _place_axes(self, count: int) -> None:
         """Share the figure's width among the levels shown (a hidden panel keeps no room)."""
@@ -258,49 +389,23 @@ class SppExplorer(Explorer):
             ax.set_position([left + k * (width + gap), bottom, width, top - bottom])
         self._placed = count
 
-    def _redraw(self) -> None:
-        x = self.data
-        h, w = x.shape[2:]
-        box = ru.whole_map_roi(0, (h, w))
-        strip = edge_strip((h, w))
-        self._place_axes(len(self.levels))
-        problems = []
+    def show(self, snap: SppSnapshot) -> None:
+        self._place_axes(len(snap.levels))
+        plane = snap.data[0, 0]
         for k, ax in enumerate(self.axes):
-            visible = k < len(self.levels)
+            visible = k < len(snap.levels)
             ax.set_visible(visible)
             if not visible:
                 continue
-            n = self.levels[k]
-            bins = ru.roi_pool_bins(box, n, 1.0, (h, w))
-            self.panels[k].set_map(x[0, 0], vmin=0, vmax=9, show_values=False)
-            # room for the paper's window bars above and left of the map, none right or below
-            ax.set_xlim(-0.5 - strip, w - 0.5)
-            ax.set_ylim(h - 0.5, -0.5 - strip)
-            self.values[k].set_values(x[0, 0])
-            patches, colours = bin_outlines(bins)
-            self.bin_patches[k].set_paths(patches)
-            self.bin_patches[k].set_edgecolor(colours)
-            rows, cols = ru.spp_paper_windows(h, n), ru.spp_paper_windows(w, n)
-            show = self.paper.value
-            self.paper_bars[k].set_segments(paper_bars(rows, cols, strip) if show else [])
-            self.paper_missed[k].set_paths(missed_cells(rows, cols) if show else [])
-            lines = [f"level {n}: {n}x{n} bins"]
-            sharing = sharing_note(bins)
-            lines += [sharing] if sharing else []
-            pooled = ru.roi_pool(x, [box], n)[0, 0]
-            if n <= 2:
-                lines.append(f"channel 0 maxima {pooled.astype(int).tolist()}")
-            else:
-                lines.append(f"channel 0: {n * n} maxima, not listed")
-            note = paper_note(rows, cols) if show else []
-            if note and paper_fails(rows, cols):
-                problems.append(f"level {n}: {', '.join(note)}")
-            lines += note
+            level = snap.levels[k]
+            self.panels[k].set_map(plane, vmin=0, vmax=9, show_values=False)
+            ax.set_xlim(*snap.xlim)
+            ax.set_ylim(*snap.ylim)
+            self.values[k].set_values(plane)
+            self.bin_patches[k].set_paths([Rectangle((x, y), w, h) for x, y, w, h in level.bins])
+            self.bin_patches[k].set_edgecolor(list(level.colours))
+            self.paper_bars[k].set_segments(list(level.paper_bars))
+            self.paper_missed[k].set_paths([Rectangle((x, y), w, h) for x, y, w, h in level.paper_missed])
             # a fixed y skips matplotlib's search for tick labels above the axes (half the redraw)
-            ax.set_title("\n".join(lines), fontsize=7.5, y=1.0)
-        length = self.vector().shape[1]
-        self.length_text.set_text(
-            f"input {h} x {w} x {CHANNELS} channels  ->  output length {CHANNELS} x "
-            f"({' + '.join(f'{n}^2' for n in self.levels)}) = {length}"
-        )
-        set_status(self.status, self.call(), "; ".join(problems) or None)
+            ax.set_title(level.title, fontsize=7.5, y=1.0)
+        self.length_text.set_text(snap.length_text)

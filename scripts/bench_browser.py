@@ -29,38 +29,28 @@ import browser_harness as bh  # noqa: E402
 def kernel_side_ms(max_steps: int | None = None) -> dict[str, float]:
     """Median ms of one step (redraw, render, frame encoding) per explorer class over a sweep of its
     key slider."""
-    import importlib
-    import pkgutil
-
     import matplotlib
 
     matplotlib.use("module://ipympl.backend_nbagg")
     sys.path.insert(0, str(ROOT))
-    import roi_widgets
-    from roi_widgets.common import Explorer
+    from roi_widgets import EXPLORERS
 
     results = {}
-    for info in pkgutil.iter_modules(roi_widgets.__path__):
-        module = importlib.import_module(f"roi_widgets.{info.name}")
-        for cls in vars(module).values():
-            if not (isinstance(cls, type) and issubclass(cls, Explorer) and cls is not Explorer):
-                continue
-            if cls.__module__ != module.__name__:
-                continue
-            explorer = cls()
-            # as once a browser shows the canvas: ipympl stops re-encoding a snapshot for the notebook file
-            explorer.figure.canvas.syncing_data_url = False
-            key = explorer.key_control()
-            steps = []
-            low, high, step = key.slider.min, key.slider.max, key.slider.step
-            value = low
-            while value <= high and len(steps) < (max_steps or float("inf")):
-                explorer.last_update_ms = None
-                key.value = value  # our code, matplotlib's render, and the frame ipympl encodes and sends
-                if explorer.last_update_ms is not None:  # else the value was clamped: nothing changed
-                    steps.append(explorer.last_update_ms)
-                value += step
-            results[cls.__name__] = statistics.median(steps)
+    for entry in EXPLORERS.values():  # each explorer as its notebook cell builds it
+        explorer = entry.build()
+        # as once a browser shows the canvas: ipympl stops re-encoding a snapshot for the notebook file
+        explorer.figure.canvas.syncing_data_url = False
+        key = explorer.key_control()
+        steps = []
+        low, high, step = key.slider.min, key.slider.max, key.slider.step
+        value = low
+        while value <= high and len(steps) < (max_steps or float("inf")):
+            explorer.last_update_ms = None
+            key.value = value  # our code, matplotlib's render, and the frame ipympl encodes and sends
+            if explorer.last_update_ms is not None:  # else the value was clamped: nothing changed
+                steps.append(explorer.last_update_ms)
+            value += step
+        results[entry.explorer_class.__name__] = statistics.median(steps)
     return results
 
 

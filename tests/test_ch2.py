@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import html
 import itertools
 import json
-import re
 from pathlib import Path
 
 import matplotlib
@@ -14,6 +12,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from conftest import status_call  # noqa: E402
 
 import roi_images as ri  # noqa: E402
 import roi_utils as ru  # noqa: E402
@@ -33,8 +32,7 @@ NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "02_image_to_f
 
 def pasted_output(view) -> np.ndarray:
     """Evaluate the status line the way a learner pastes it: the explorer is ``explorer``."""
-    call = html.unescape(re.search(r"<code>(.*?)</code>", view.status.value).group(1))
-    return eval(call, {"ru": ru, "np": np, "explorer": view})
+    return eval(status_call(view), {"ru": ru, "np": np, "explorer": view})
 
 
 @pytest.mark.parametrize("stride", [8, 16, 32])
@@ -110,7 +108,7 @@ def check_view(view: ImageExplorer):
     else:
         assert f"rounded cells {areas['rounded']:.0f} px²" in view.area_text.get_text()
         assert "as rounding draws the cells" in view.area_text.get_text()
-    assert view.call() in view.status.value
+    assert status_call(view) == view.call()
     np.testing.assert_array_equal(pasted_output(view), view.output_values())
     # the printed values are the output's (up to VALUES_UP_TO), or none at all
     ph, pw = view.pooled_size()
@@ -201,11 +199,33 @@ def test_large_pooled_sizes_hide_values_instead_of_overlapping():
 
 
 def test_dark_output_cells_get_white_text():
-    view = ImageExplorer()
-    norm = view.out_panel.image.norm(view.output_values())
-    for r, c in np.ndindex(2, 2):
-        colour = view.out_panel.texts[r][c].get_color()
-        assert colour == ("white" if norm[r, c] < 0.45 else "black")
+    """Digits white where the cell's luminance is low (WCAG contrast at least 4.5:1 either way)."""
+    from matplotlib.colors import to_rgb
+
+    view = ImageExplorer(pooled=(3, 3))
+    image = view.out_panel.image
+    colours = set()
+    for r, c in np.ndindex(3, 3):
+        text = view.out_panel.texts[r][c]
+        rgb = np.array(image.cmap(image.norm(view.output_values()[r, c]))[:3])
+        linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+        cell = linear @ [0.2126, 0.7152, 0.0722]
+        digit = 1.0 if text.get_color() == "white" else 0.0
+        contrast = (max(cell, digit) + 0.05) / (min(cell, digit) + 0.05)
+        assert contrast >= 4.5, (r, c, text.get_color(), to_rgb(tuple(rgb)))
+        colours.add(text.get_color())
+    assert colours == {"white", "black"}
+
+
+def test_an_off_map_box_is_drawn_whole_at_every_stride():
+    """Item 20: at stride 32 the rounded box of a box in the photo's corner lies past the map; its
+    outline stays inside the view with room to spare (not cut by the axes)."""
+    view = ImageExplorer(box=(500, 590, 511, 599), stride=32)
+    (left, right), (bottom, top) = view.ax_map.get_xlim(), view.ax_map.get_ylim()
+    for line in (view.rounded_box, view.scaled_box):
+        xs, ys = line.get_data()
+        assert left < min(xs) and max(xs) < right and top < min(ys) and max(ys) < bottom
+        assert min(right - max(xs), bottom - max(ys)) >= 0.25
 
 
 def test_sweep_all_controls():
@@ -276,3 +296,19 @@ def test_stages_reveal_one_layer_at_a_time():
         shown = [layer.get_visible() for layer in layers]
         assert shown == [index >= 1, index >= 2, index >= 3, index >= 4]
     check_view(view)
+
+
+def test_model_without_widgets():
+    from roi_widgets.image import ImageState, image_snapshot
+
+    some = image_snapshot(ImageState(x1=100, y1=560, x2=300, y2=599, ph=3, pw=3))  # rows 35..37 of 37
+    assert some.problems == ("3 of 9 bins empty (off the map): output 0",)
+    off = image_snapshot(ImageState(x1=500, y1=590, x2=511, y2=599, stride=32))
+    assert off.problems == ("the rounded box is off the map: every bin is empty, output all 0",)
+    assert off.output_texts == (("0\nempty", "0\nempty"), ("0\nempty", "0\nempty"))
+    staged = image_snapshot(ImageState(stage=STAGES[1], channel="vertical edges", stride=8))
+    assert staged.layers_shown == (True, False, False, False, False)
+    assert staged.call.endswith('[0, 0]  # channel "vertical edges", shown up to "2 scaled onto the map"')
+    pasted = eval(staged.call, {"ru": ru, "np": np, "explorer": ImageExplorer})
+    np.testing.assert_array_equal(pasted, staged.result)
+    assert "rounded box" not in staged.title and image_snapshot(ImageState()).problems == ()

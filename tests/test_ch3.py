@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from conftest import status_call  # noqa: E402
 from solutions import run_solution  # noqa: E402
 
 import roi_utils as ru  # noqa: E402
@@ -63,8 +64,31 @@ def check_view(view: SppExplorer):
         assert view.axes[k].get_xlim() == pytest.approx((-0.5 - edge_strip((h, w)), w - 0.5))
     for k in range(len(levels), len(view.axes)):
         assert not view.axes[k].get_visible()
-    assert view.call() in view.status.value
-    np.testing.assert_array_equal(eval(view.call(), {"ru": ru, "pyramid_map": pyramid_map}), view.vector())
+    assert status_call(view) == view.call()
+    pasted = eval(view.call(), {"ru": ru, "np": np, "explorer": view})
+    np.testing.assert_array_equal(pasted, view.vector())
+    np.testing.assert_array_equal(pasted, ru.spp(pyramid_map(h, w), levels))
+
+
+def test_model_without_widgets():
+    from roi_widgets.spp import SppState, spp_snapshot
+
+    snap = spp_snapshot(SppState(height=7, width=3, levels="(6, 3, 2, 1)", paper=True))
+    assert snap.call == "ru.spp(explorer.map(7, 3), levels=(6, 3, 2, 1))  # length 150"
+    assert [level.n for level in snap.levels] == [6, 3, 2, 1]
+    assert snap.levels[0].title.splitlines()[1] == "6 per row on 3 cols: bins share cells"
+    assert snap.problems[0] == "level 6: paper: no window fits (width < 6)"  # stride floor(3 / 6) = 0
+    assert len(snap.levels[0].bins) == 36 and len(snap.levels[3].bins) == 1
+    np.testing.assert_array_equal(eval(snap.call, {"ru": ru, "np": np, "explorer": SppExplorer}), snap.result)
+
+
+def test_cells_are_square_whatever_the_input_shape():
+    view = SppExplorer(height=10, width=3)
+    view.figure.canvas.draw()
+    ax = view.axes[0]
+    transform = ax.transData
+    (x0, y0), (x1, y1) = transform.transform((0, 0)), transform.transform((1, 1))
+    assert abs(x1 - x0) == pytest.approx(abs(y1 - y0))
 
 
 def test_length_is_fixed_while_the_size_changes():

@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 import nbformat  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from conftest import status_call  # noqa: E402
 from solutions import run_solution  # noqa: E402
 
 import roi_utils as ru  # noqa: E402
@@ -42,7 +43,7 @@ def check_view(view: AlignExplorer):
     out = ru.roi_align(view.data, view.rois(), **view.params())[0, 0]
     shown = [[t.get_text() for t in row[: out.shape[1]]] for row in view.out_panel.texts[: out.shape[0]]]
     assert shown == [[f"{v:.3f}" for v in row] for row in out]
-    assert view.call() in view.status.value
+    assert status_call(view) == view.call()
 
 
 def test_default_view():
@@ -270,3 +271,51 @@ def test_notebook_exercises_match_the_module():
     assert f"{BIG_MAP_SHAPE[0]} rows × {BIG_MAP_SHAPE[1]} columns" in text
     assert "ONE_BIN_BOX" in text and "SAMPLE_BOX" in text and "BIG_BOX" in text
     assert "aligned=False" in text
+
+
+# -- the model, without widgets ---------------------------------------------------------------
+
+
+from roi_widgets.align import AlignState, align_snapshot  # noqa: E402
+
+
+def test_model_problem_wording():
+    forced = align_snapshot(AlignState(x1=1, y1=1, x2=1.5, y2=1))
+    assert forced.problems == (
+        "box forced to 1 cell wide and tall: with aligned=False the width is max(x2 - x1, 1) and the "
+        "height max(y2 - y1, 1)",
+    )
+    gone = align_snapshot(AlignState(x1=8, y1=8, x2=8, y2=8, sample_ratio=1, ph=1, pw=1))
+    assert gone.problems[0] == (
+        "the only sample lies outside [-1, size], where a sample counts as 0: every output is 0"
+    )
+    some = align_snapshot(AlignState(x1=-2.0, y1=-2.0, x2=8.0, y2=8.0, sample_ratio=4))
+    assert some.problems == (
+        "39 of 64 samples lie outside [-1, size]: they count as 0 (hollow circles)",
+        "the starred sample is one of them: it reads no cell",
+    )
+    zero = align_snapshot(AlignState(x1=2.0, x2=2.0, aligned=True))
+    assert zero.result is None and "aborts" in zero.problems[0] and zero.inside.shape == (0, 2)
+    assert align_snapshot(AlignState()).problems == ()
+
+
+def test_model_status_line_and_geometry():
+    from roi_widgets.align import AlignExplorer
+
+    state = AlignState(x1=0.25, y1=0.75, x2=3.0, y2=2.5, sample_ratio=3, aligned=True, pw=3)
+    snap = align_snapshot(state)
+    pasted = eval(snap.call, {"ru": ru, "np": np, "explorer": AlignExplorer})  # no widget built
+    np.testing.assert_array_equal(pasted, snap.result)
+    s = state.samples()
+    left, top, right, bottom = ru.align_box_edges(s)
+    assert snap.box_outline == ([left, right, right, left, left], [top, top, bottom, bottom, top])
+    assert len(snap.grid_segments) == (2 - 1) + (3 - 1)
+    assert len(snap.inside) == 2 * 3 * 9 and snap.outside.shape == (0, 2)
+    weights = [w for _, _, w in s.neighbours(0, 0, 0, 0)]
+    assert [label for _, _, label in snap.weight_labels] == [f"{w:.2f}" if w > 0 else "" for w in weights]
+
+
+def test_model_settles_the_sample_index_to_the_grid():
+    assert AlignState(sample_ratio=2, iy=3, ix=3).settled().iy == 1
+    assert AlignState(sample_ratio=-1, x1=0, x2=6, pw=1, ix=9).settled().ix == 5  # ceil(6 / 1) samples
+    assert AlignState(x1=3.0000000000000004).x1 == 3.0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import itertools
 
 import matplotlib
@@ -11,16 +10,27 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from conftest import status_call  # noqa: E402
 
 import roi_utils as ru  # noqa: E402
 from roi_exercises import ch5  # noqa: E402
 from roi_exercises.ch5 import exercises  # noqa: E402
 from roi_widgets.grad import UPSTREAM, GradExplorer, short_number  # noqa: E402
+from roi_widgets.grad_align import AlignGradExplorer  # noqa: E402
+from roi_widgets.grad_pool import PoolGradExplorer  # noqa: E402
+
+
+def expected_gradient(view) -> np.ndarray:
+    """The input gradient of the explorer on screen, from roi_utils directly."""
+    shown = view.current if isinstance(view, GradExplorer) else view
+    state = shown.state
+    if isinstance(shown, PoolGradExplorer):
+        return ru.roi_pool_backward(shown.out_grad(), shown.data, shown.rois(), (state.ph, state.pw))[0, 0]
+    return ru.roi_align_backward(shown.out_grad(), shown.data, shown.rois(), **shown.params())[0, 0]
 
 
 def check_view(view: GradExplorer):
-    backward = ru.roi_pool_backward if view.operator.value == "roi_pool" else ru.roi_align_backward
-    expected = backward(view.out_grad(), view.data, view.rois(), **view.params())[0, 0]
+    expected = expected_gradient(view)
     np.testing.assert_array_equal(view.input_gradient(), expected)
     np.testing.assert_array_equal(np.asarray(view.grad_panel.image.get_array()), expected)
     counts = view.contributions()
@@ -31,9 +41,9 @@ def check_view(view: GradExplorer):
     assert sorted(shared_cells(view)) == sorted(map(tuple, np.argwhere(counts > 1).tolist()))
     for (r, c), text in np.ndenumerate(np.array(view.grad_panel.texts, dtype=object)):
         assert (text.get_text() != "") == bool(counts[r, c] > 0)
-    assert html.escape(view.call()) in view.status.value
+    assert status_call(view) == view.call()
     # the status line's call, pasted where the explorer is `explorer`, gives the middle panel
-    np.testing.assert_array_equal(eval(view.call(), {"ru": ru, "explorer": view}), expected)
+    np.testing.assert_array_equal(eval(view.call(), {"ru": ru, "np": np, "explorer": view}), expected)
     # the upstream panel diverges around 0 like the gradient panel: a negative value is not white
     low, high = view.up_panel.image.get_clim()
     assert low == -high and view.up_panel.image.get_cmap().name == "RdBu_r"
@@ -207,7 +217,9 @@ def test_gradient_numbers_fit_their_cells(operator):
     """The longest numbers (negative, small, from the random upstream) stay inside their cells."""
     view = GradExplorer(operator=operator, box=(0, 0.5, 5.5, 5), pooled=(4, 4))
     with view.hold():
-        view.upstream.value, view.ratio.value = "random", 3
+        view.upstream.value = "random"
+        if operator == "roi_align":
+            view.ratio.value = 3
     view.figure.canvas.draw()
     renderer = view.figure.canvas.get_renderer()
     transform = view.ax_grad.transData
@@ -231,11 +243,34 @@ def test_the_map_marks_are_named_beside_the_map():
         assert figure_box.x0 <= box.x0 and box.x1 <= figure_box.x1 and box.y1 <= figure_box.y1
 
 
-def test_align_only_controls_are_disabled_for_pooling():
+def test_each_operator_has_only_its_own_controls():
     view = GradExplorer()
-    assert view.ratio.disabled and view.aligned.disabled
+    assert "sample_ratio" not in view.controls and not hasattr(view.current, "ratio")
     view.operator.value = "roi_align"
-    assert not view.ratio.disabled and not view.aligned.disabled
+    assert {"sample_ratio", "aligned"} <= set(view.controls) and view.widget.children[
+        1
+    ] is view.current.widget
+
+
+def test_the_operator_choice_keeps_the_box_and_upstream():
+    view = GradExplorer(box=(1, 1, 5, 4.5), pooled=(3, 2))
+    with view.hold():
+        view.upstream.value, view.bin_row.value = "one bin", 2
+    view.operator.value = "roi_align"
+    assert isinstance(view.current, AlignGradExplorer)
+    state = view.current.state
+    assert (state.x1, state.y2, state.ph, state.pw, state.upstream, state.bin_row) == (
+        1,
+        4.5,
+        3,
+        2,
+        "one bin",
+        2,
+    )
+    check_view(view)
+    view.operator.value = "roi_pool"
+    assert view.current.state.bin_row == 2
+    check_view(view)
 
 
 @pytest.mark.parametrize(
@@ -285,3 +320,92 @@ def test_solutions_pasted_into_the_notebook_pass(number, name, capsys):
     }
     exec(exercises.exercises[name].solution, namespace)
     assert exercises.check(name, namespace[f"answer_{number}"])
+
+
+# -- the models, without widgets ----------------------------------------------------------------
+
+
+from roi_widgets.grad_align import AlignGradState, align_grad_snapshot  # noqa: E402
+from roi_widgets.grad_pool import PoolGradState, pool_grad_snapshot  # noqa: E402
+
+
+class Pasted:
+    """What a status line needs of ``explorer``, without building one: its named inputs."""
+
+    map = staticmethod(PoolGradExplorer.map)
+
+    @staticmethod
+    def out_grad(kind, pooled_size, bin=(0, 0)):  # noqa: A002
+        from roi_chapters.ch5 import upstream_gradient
+
+        return upstream_gradient(kind, pooled_size, bin)
+
+
+@pytest.mark.parametrize(
+    "snapshot, state, words",
+    [
+        (
+            pool_grad_snapshot,
+            PoolGradState(x1=5.5, y1=5.5, x2=6, y2=6, ph=1, pw=1),
+            ("the rounded box is off the map: no bin sends gradient, the input gradient is all 0",),
+        ),
+        (
+            pool_grad_snapshot,
+            PoolGradState(x1=5, y1=5, x2=6, y2=6, ph=4, pw=4),
+            ("12 of 16 bins empty (off the map): no gradient from them (x on the upstream panel)",),
+        ),
+        (
+            pool_grad_snapshot,
+            PoolGradState(x1=5, y1=0, x2=6, y2=3, ph=1, pw=4, upstream="one bin", bin_col=3),
+            (
+                "bins (0, 2), (0, 3) empty (off the map): no gradient from them (x on the upstream panel)",
+                "the chosen bin is one of them",
+            ),
+        ),
+        (
+            align_grad_snapshot,
+            AlignGradState(x1=6, y1=6, x2=6, y2=6),
+            ("every sample lies outside [-1, size]: no bin sends gradient, the input gradient is all 0",),
+        ),
+        (
+            align_grad_snapshot,
+            AlignGradState(x1=5.5, y1=5.5, x2=6, y2=6),
+            (
+                "bins (0, 1), (1, 0), (1, 1) with every sample outside [-1, size]: no gradient from them "
+                "(x on the upstream panel)",
+                "12 of 16 samples lie outside [-1, size]: they send nothing",
+            ),
+        ),
+        (pool_grad_snapshot, PoolGradState(), ()),
+        (align_grad_snapshot, AlignGradState(), ()),
+    ],
+)
+def test_model_problem_wording(snapshot, state, words):
+    snap = snapshot(state)
+    assert snap.problems == words
+    pasted = eval(snap.call, {"ru": ru, "np": np, "explorer": Pasted})
+    np.testing.assert_array_equal(pasted, snap.result)
+
+
+def test_model_zero_size_aligned_box():
+    snap = align_grad_snapshot(AlignGradState(x2=2.0, aligned=True))
+    assert snap.result is None and not snap.gradient_visible
+    assert "aligned=True" in snap.problems[0] and snap.gradient_title == "no gradient: see the line below"
+    assert snap.bin_segments == () and snap.sources.shape == (0, 2)
+
+
+def test_model_status_line_names_the_upstream_choice():
+    one = pool_grad_snapshot(PoolGradState(upstream="one bin", bin_row=1, bin_col=0))
+    assert 'explorer.out_grad("one bin", (2, 2), bin=(1, 0))' in one.call
+    rand = align_grad_snapshot(AlignGradState(upstream="random", ph=3, sample_ratio=-1, aligned=True))
+    assert rand.call.startswith('ru.roi_align_backward(explorer.out_grad("random", (3, 2)), explorer.map(),')
+    assert rand.call.endswith("sample_ratio=-1, aligned=True)[0, 0]")
+
+
+def test_model_legend_and_marks_are_the_operators():
+    pool, align = pool_grad_snapshot(PoolGradState()), align_grad_snapshot(AlignGradState())
+    assert [mark for mark, _ in pool.legend] == ["box", "raw", "bins", "ring"]
+    assert [mark for mark, _ in align.legend] == ["box", "bins", "samples", "fill"]
+    assert pool.map_values is not None and align.map_values is None
+    assert len(pool.raw_outline[0]) == 5 and align.raw_outline == ([], [])
+    assert len(align.samples) == 16 and len(pool.samples) == 0

@@ -57,14 +57,10 @@ def test_plain_ipympl_canvas_would_send_diffs(ipympl_backend):
 
 
 def every_explorer():
-    from roi_widgets.align import AlignExplorer
-    from roi_widgets.check import RenderCheck
-    from roi_widgets.grad import GradExplorer
-    from roi_widgets.image import ImageExplorer
-    from roi_widgets.pool import PoolExplorer
-    from roi_widgets.spp import SppExplorer
+    """Every registered explorer's class (``roi_widgets.EXPLORERS``)."""
+    from roi_widgets import EXPLORERS
 
-    return [RenderCheck, PoolExplorer, ImageExplorer, SppExplorer, AlignExplorer, GradExplorer]
+    return [entry.explorer_class for entry in EXPLORERS.values()]
 
 
 @pytest.mark.parametrize("kind", every_explorer(), ids=lambda kind: kind.__name__)

@@ -6,9 +6,10 @@ from __future__ import annotations
 import matplotlib
 import numpy as np
 import pytest
+from conftest import registered
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from test_explorer_frames import every_explorer
 
+from roi_widgets import EXPLORERS
 from roi_widgets.common import NumberControl
 from roi_widgets.frames import png_bytes
 
@@ -32,57 +33,56 @@ def sweep(control: NumberControl, limit: int = 24):
         count += 1
 
 
-def other_changes(explorer) -> list:
-    """A few changes that alter the back layer: each explorer's own list."""
-    name = type(explorer).__name__
-    return {
-        "PoolExplorer": [("map_choice", "random 7x7"), ("coverage", True), ("ph", 3), ("coverage", False)],
-        "ImageExplorer": [("channel", "vertical edges"), ("stride", 32), ("stage", "3 rounded")],
-        "AlignExplorer": [("ratio", -1), ("aligned", True), ("pw", 3), ("iy", 1)],
-        "SppExplorer": [("height", 4), ("levels_choice", "(6, 3, 2, 1)")],
-        "GradExplorer": [("operator", "roi_align"), ("upstream", "one bin"), ("ph", 3)],
-        "RenderCheck": [],
-    }[name]
+OTHER_CHANGES = {
+    "check": [],
+    "pool": [("map_choice", "ties 6x6"), ("coverage", True), ("ph", 3), ("coverage", False)],
+    "image": [("channel", "vertical edges"), ("stride", 32), ("stage", "3 rounded")],
+    "spp": [("height", 4), ("levels_choice", "(6, 3, 2, 1)")],
+    "align": [("ratio", -1), ("aligned", True), ("pw", 3), ("iy", 1)],
+    "grad_pool": [("upstream", "one bin"), ("ph", 3), ("upstream", "random")],
+    "grad_align": [("upstream", "one bin"), ("ratio", -1), ("aligned", True), ("pw", 3)],
+}
+"""A few changes per explorer that alter the back layer (explorers not listed: none)."""
 
 
-@pytest.mark.parametrize("kind", every_explorer(), ids=lambda kind: kind.__name__)
-def test_every_step_shows_what_a_whole_draw_shows(kind):
+def other_changes(name: str) -> list:
+    return OTHER_CHANGES.get(name, [])
+
+
+@pytest.mark.parametrize("name", registered())
+def test_every_step_shows_what_a_whole_draw_shows(name):
     import matplotlib.pyplot as plt
 
-    explorer = kind()
+    explorer = EXPLORERS[name].build()
     try:
         explorer.update()  # as once shown: later updates go through Layers
         key = explorer.key_control()
         changes = [(None, value) for value in sweep(key)]
-        changes += [(name, value) for name, value in other_changes(explorer)]
+        changes += [(control, value) for control, value in other_changes(name)]
         changes += [(None, value) for value in sweep(key, 6)]
-        for name, value in changes:
-            control = key if name is None else getattr(explorer, name)
+        for control_name, value in changes:
+            control = key if control_name is None else getattr(explorer, control_name)
             if control.value == value:
                 continue
             control.value = value
             drawn = pixels(explorer)
             differ = (drawn != whole_draw(explorer)).any(axis=2)
             assert not differ.any(), (
-                f"after {name or 'the key slider'} = {value!r}, {int(differ.sum())} pixels differ "
+                f"after {control_name or 'the key slider'} = {value!r}, {int(differ.sum())} pixels differ "
                 f"from a whole draw (rows {np.nonzero(differ)[0].min()}-{np.nonzero(differ)[0].max()})"
             )
-        assert explorer.layers.whole_draws >= 1 + bool(other_changes(explorer))
+        assert explorer.layers.whole_draws >= 1 + bool(other_changes(name))
     finally:
         plt.close(explorer.figure)
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [k for k in every_explorer() if k.__name__ != "SppExplorer"],
-    ids=lambda kind: kind.__name__,
-)
-def test_a_key_step_inside_the_map_repaints_only_the_front(kind):
+@pytest.mark.parametrize("name", [name for name in registered() if name != "spp"])
+def test_a_key_step_inside_the_map_repaints_only_the_front(name):
     """Steps that leave the layout alone are quick; the SPP explorer's key slider resizes the map,
     so every one of its steps is a whole draw."""
     import matplotlib.pyplot as plt
 
-    explorer = kind()
+    explorer = EXPLORERS[name].build()
     try:
         explorer.update()
         key = explorer.key_control()

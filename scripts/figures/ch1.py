@@ -7,9 +7,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import roi_utils as ru
-from roi_exercises.ch1 import RANDOM, disjoint_pool
+from roi_chapters.ch1 import OVERLAP_BOX as BOX
+from roi_chapters.ch1 import RANDOM
+from roi_exercises.ch1 import disjoint_edges, disjoint_pool
 
-BOX = [0, 1, 0, 3, 2]
+from . import explorer_figure, outline
+
+CASES = {"ch1_overlapping_bins.png": [BOX]}
+"""The boxes each figure draws (a test finds them in the notebook's cells beside the figure)."""
 
 
 def _map(ax, plane, title):
@@ -27,8 +32,8 @@ def overlap(path):
     fig, axes = plt.subplots(1, 2, figsize=(9, 4.2))
     wrong = disjoint_pool(RANDOM, BOX, 2)
     _map(axes[0], plane, f"popular picture, disjoint bins: {wrong.astype(int).tolist()}")
-    edges_r = BOX[2] + np.floor(np.arange(3) * 3 / 2).astype(int)
-    edges_c = BOX[1] + np.floor(np.arange(3) * 3 / 2).astype(int)
+    edges_r = disjoint_edges(BOX[2], BOX[4], 2)  # the wrong rule's edges, from the chapter's own function
+    edges_c = disjoint_edges(BOX[1], BOX[3], 2)
     for k, (i, j) in enumerate(np.ndindex(2, 2)):
         axes[0].add_patch(
             plt.Rectangle(
@@ -45,19 +50,11 @@ def overlap(path):
     _map(axes[1], plane, f"mxnet, floor/ceil bins: {real.astype(int).tolist()}")
     cover = np.ma.masked_less(bins.coverage(), 2)  # shade only the cells several bins share
     axes[1].imshow(cover, cmap="Oranges", alpha=0.5, vmin=0, vmax=5)
+    edges = ru.pool_bin_edges(bins)
     for k, (i, j) in enumerate(np.ndindex(2, 2)):
-        rows, cols = bins.cells(i, j)
         inset = 0.07 * (1 + k % 2)
-        axes[1].add_patch(
-            plt.Rectangle(
-                (cols.start - 0.5 + inset, rows.start - 0.5 + inset),
-                cols.stop - cols.start - 2 * inset,
-                rows.stop - rows.start - 2 * inset,
-                fill=False,
-                color=colours[k],
-                lw=2.5,
-            )
-        )
+        left, top, right, bottom = edges[i, j]
+        outline(axes[1], (left + inset, top + inset, right - inset, bottom - inset), color=colours[k], lw=2.5)
     axes[1].set_xlabel(
         "shaded: cells read by two or more bins (the centre cell, 81, by all four)", fontsize=8
     )
@@ -66,12 +63,4 @@ def overlap(path):
     fig.savefig(path, dpi=100)
 
 
-def explorer(path):
-    from roi_widgets.pool import PoolExplorer
-
-    view = PoolExplorer(map_name="random 7x7", box=(1, 0, 5, 4), pooled=(2, 2))
-    view.coverage.value = True
-    view.figure.savefig(path, dpi=90)
-
-
-FIGURES = {"ch1_overlapping_bins.png": overlap, "ch1_explorer.png": explorer}
+FIGURES = {"ch1_overlapping_bins.png": overlap, "ch1_explorer.png": explorer_figure("pool")}

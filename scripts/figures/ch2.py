@@ -7,14 +7,19 @@ from matplotlib.lines import Line2D
 
 import roi_images as ri
 import roi_utils as ru
+from roi_chapters.ch2 import FIGURE_BOXES as BOXES
+from roi_chapters.ch2 import feature_map
 
-BOXES = [[0, 170, 120, 330, 290], [0, 100, 57, 309, 250], [0, 30, 400, 70, 440]]
+from . import explorer_figure, outline
+
+CASES = {"ch2_boxes.png": BOXES}
+"""The boxes each figure draws (a test finds them in the notebook's cells beside the figure)."""
 COLOURS = ["crimson", "deepskyblue", "gold"]
 
 
 def backbone(path):
     photo = ri.load_photo()
-    fmap = ri.feature_map(photo, 16)
+    fmap = feature_map(16)
     fig, axes = plt.subplots(1, 5, figsize=(12, 3.2))
     axes[0].imshow(photo)
     axes[0].set_title(f"photo: {photo.shape[0]} rows x {photo.shape[1]} columns", fontsize=9)
@@ -29,39 +34,17 @@ def backbone(path):
 
 def boxes(path):
     photo = ri.load_photo()
-    fmap = ri.feature_map(photo, 16)
+    fmap = feature_map(16)
     h, w = fmap.shape[2:]
     fig, axes = plt.subplots(1, 2, figsize=(9, 5.6))
     axes[0].imshow(photo)
     axes[1].imshow(fmap[0, 2], cmap="magma", extent=(-0.5, w - 0.5, h - 0.5, -0.5))
     handles = []
     for roi, colour in zip(BOXES, COLOURS, strict=True):
-        _, x1, y1, x2, y2 = roi
         # corners are inclusive: the box runs from pixel x1's left edge to pixel x2's right edge
-        axes[0].add_patch(
-            plt.Rectangle((x1 - 0.5, y1 - 0.5), x2 - x1 + 1, y2 - y1 + 1, fill=False, color=colour, lw=2)
-        )
-        b = ru.roi_pool_bins(roi, 1, 1 / 16, (h, w))
-        axes[1].add_patch(
-            plt.Rectangle(
-                ((x1 - 0.5) / 16, (y1 - 0.5) / 16),
-                (x2 - x1 + 1) / 16,
-                (y2 - y1 + 1) / 16,
-                fill=False,
-                color=colour,
-                ls="--",
-            )
-        )
-        axes[1].add_patch(
-            plt.Rectangle(
-                (b.roi_start_w - 0.5, b.roi_start_h - 0.5),
-                b.roi_width,
-                b.roi_height,
-                fill=False,
-                color=colour,
-                lw=2,
-            )
-        )
+        outline(axes[0], ru.pixel_box_edges(roi), color=colour, lw=2)
+        outline(axes[1], ru.pixel_box_edges(roi, 1 / 16), color=colour, ls="--")
+        outline(axes[1], ru.pool_box_edges(ru.roi_pool_bins(roi, 1, 1 / 16, (h, w))), color=colour, lw=2)
         a = ri.rounding_areas(roi, 1 / 16, (h, w))
         handles.append(
             Line2D(
@@ -81,10 +64,8 @@ def boxes(path):
     fig.savefig(path, dpi=90)
 
 
-def explorer(path):
-    from roi_widgets.image import ImageExplorer
-
-    ImageExplorer().figure.savefig(path, dpi=80)
-
-
-FIGURES = {"ch2_backbone.png": backbone, "ch2_boxes.png": boxes, "ch2_explorer.png": explorer}
+FIGURES = {
+    "ch2_backbone.png": backbone,
+    "ch2_boxes.png": boxes,
+    "ch2_explorer.png": explorer_figure("image", dpi=80),
+}

@@ -7,6 +7,8 @@ import numpy as np
 
 import roi_utils as ru
 
+from . import explorer_figure
+
 SIZES = range(1, 21)
 LEVELS = (1, 2, 3, 4, 6)
 
@@ -74,11 +76,4 @@ def recipe_table(path):
     fig.savefig(path, dpi=100)
 
 
-def explorer(path):
-    from roi_widgets.spp import SppExplorer
-
-    view = SppExplorer(height=7, width=9)  # as the notebook builds it
-    view.figure.savefig(path, dpi=90)
-
-
-FIGURES = {"ch3_paper_recipe.png": recipe_table, "ch3_explorer.png": explorer}
+FIGURES = {"ch3_paper_recipe.png": recipe_table, "ch3_explorer.png": explorer_figure("spp")}

@@ -6,9 +6,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import roi_utils as ru
-from roi_widgets.align import align_map
+from roi_chapters.ch4 import align_map
 
-BOX = [0, 0.0, 0.0, 2.0, 2.0]
+from . import explorer_figure, outline
+
+BOX = [0, 0, 0, 2, 2]
+COMPARED = [0, 0.6, 0.4, 3.7, 3.2]
+"""The box RoIPool and RoIAlign read side by side."""
+CASES = {"ch4_aligned.png": [BOX], "ch4_pool_vs_align.png": [COMPARED]}
+"""The boxes each figure draws (a test finds them in the notebook's cells beside the figure)."""
 
 
 def _grid(ax, side, title):
@@ -32,10 +38,8 @@ def aligned_shift(path):
         s = ru.roi_align_samples(BOX, 1, 1.0, 2, aligned, (4, 4))
         ys, xs = s.points()
         _grid(ax, 4, f"box [0, 0, 2, 2], aligned={aligned}")
-        top, left = s.y.start, s.x.start
-        size = s.y.bin_size
         # above the grid lines: with aligned=True the box's edges lie on them
-        ax.add_patch(plt.Rectangle((left, top), size, size, fill=False, color="crimson", lw=2, zorder=3))
+        outline(ax, ru.align_box_edges(s), color="crimson", lw=2, zorder=3)
         ax.scatter(xs.ravel(), ys.ravel(), color="#1f77b4", zorder=3)
         ax.set_xlabel(f"samples at x = {sorted(set(np.round(xs.ravel(), 2).tolist()))}", fontsize=8)
     fig.suptitle(
@@ -47,7 +51,7 @@ def aligned_shift(path):
 
 def pool_vs_align(path):
     x = align_map()
-    box = [0, 0.6, 0.4, 3.7, 3.2]
+    box = COMPARED
     bins = ru.roi_pool_bins(box, 2, 1.0, (6, 6))
     s = ru.roi_align_samples(box, 2, 1.0, 2, False, (6, 6))
     reach = (s.y.weight_matrix(6).sum(0)[:, None] * s.x.weight_matrix(6).sum(0)[None, :]) > 0
@@ -80,53 +84,19 @@ def pool_vs_align(path):
                 fontsize=9 if bold else 8,
                 fontweight="bold" if bold else "normal",
             )
-        ax.add_patch(
-            plt.Rectangle(
-                (box[1], box[2]),
-                box[3] - box[1],
-                box[4] - box[2],
-                fill=False,
-                color="crimson",
-                lw=2,
-                zorder=3,
-            )
-        )
+        outline(ax, ru.align_box_edges(s), color="crimson", lw=2, zorder=3)
         ax.set_title(title, fontsize=9)
         ax.set_xlabel(f"output {output}", fontsize=8)
         ax.set_xticks(range(6))
         ax.set_yticks(range(6))
     # RoIPool's bins: whole cells of the rounded box, [start, end) per axis
-    for lo, hi in zip(bins.hstart, bins.hend, strict=True):
-        for c0, c1 in zip(bins.wstart, bins.wend, strict=True):
-            axes[0].add_patch(
-                plt.Rectangle(
-                    (c0 - 0.5, lo - 0.5),
-                    c1 - c0,
-                    hi - lo,
-                    fill=False,
-                    color="saddlebrown",
-                    lw=1,
-                    ls="--",
-                    zorder=2,
-                )
-            )
+    for edges in ru.pool_bin_edges(bins).reshape(-1, 4):
+        outline(axes[0], edges, color="saddlebrown", lw=1, ls="--", zorder=2)
     # RoIAlign's bins: the box cut into 2 x 2 equal parts, no rounding
-    y, xa = s.y, s.x
-    for k in (1,):
-        axes[1].plot(
-            [xa.start, xa.start + 2 * xa.bin_size],
-            [y.start + k * y.bin_size] * 2,
-            "--",
-            color="crimson",
-            lw=0.8,
-        )
-        axes[1].plot(
-            [xa.start + k * xa.bin_size] * 2,
-            [y.start, y.start + 2 * y.bin_size],
-            "--",
-            color="crimson",
-            lw=0.8,
-        )
+    left, top, right, bottom = ru.align_box_edges(s)
+    split_x, split_y = ru.align_bin_edges(s)[1, 1, :2]  # where the second bin row and column start
+    axes[1].plot([left, right], [split_y] * 2, "--", color="crimson", lw=0.8)
+    axes[1].plot([split_x] * 2, [top, bottom], "--", color="crimson", lw=0.8)
     ys, xs = s.points()
     axes[1].scatter(xs.ravel(), ys.ravel(), s=10, color="#1f77b4", zorder=4)
     fig.suptitle(
@@ -137,16 +107,8 @@ def pool_vs_align(path):
     fig.savefig(path, dpi=100)
 
 
-def explorer(path):
-    from roi_widgets.align import AlignExplorer
-
-    view = AlignExplorer()
-    view.bin_col.value, view.iy.value, view.ix.value = 1, 1, 1
-    view.figure.savefig(path, dpi=90)
-
-
 FIGURES = {
     "ch4_aligned.png": aligned_shift,
     "ch4_pool_vs_align.png": pool_vs_align,
-    "ch4_explorer.png": explorer,
+    "ch4_explorer.png": explorer_figure("align"),
 }

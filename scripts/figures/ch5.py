@@ -6,12 +6,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import roi_utils as ru
-from roi_widgets.common import rounded_edges
-from roi_widgets.grad import grad_map
+from roi_chapters.ch5 import BOX, grad_map
 
-BOX = [0, 2, 1, 4, 3]
+from . import explorer_figure, outline
+
 OTHER = [0, 3, 0, 5, 2]
 """The second box of the chapter's "several boxes add up" cell."""
+CASES = {"ch5_gradient_routes.png": ["BOX", OTHER], "ch5_align_spread.png": ["BOX"]}
+"""The boxes each figure draws (a test finds them in the notebook's cells beside the figure)."""
 COLOURS = ("crimson", "royalblue")
 
 
@@ -31,9 +33,7 @@ def _cells(ax, plane, title, cmap, vmax, fmt="{:g}", every=False, values=True):
 
 def _pool_outline(ax, roi, colour, shape, ls="-"):
     """The cells RoI pooling reads (rounded corners, inclusive), as a rectangle of cell edges."""
-    bins = ru.roi_pool_bins(roi, 2, 1.0, shape)
-    x1, y1, x2, y2 = rounded_edges(bins)
-    ax.add_patch(plt.Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, color=colour, lw=1.8, ls=ls))
+    outline(ax, ru.pool_box_edges(ru.roi_pool_bins(roi, 2, 1.0, shape)), color=colour, lw=1.8, ls=ls)
 
 
 def routes(path):
@@ -65,9 +65,7 @@ def align_spread(path):
     x = grad_map()
     s = ru.roi_align_samples(BOX, 2, 1.0, 2, False, x.shape[2:])
     align = ru.roi_align_backward(np.ones((1, 1, 2, 2), np.float32), x, [BOX], 2, 1.0, 2)[0, 0]
-    # RoIAlign's box runs from start to start + pooled * bin_size in cell-centre coordinates
-    x1, y1 = s.x.start, s.y.start
-    x2, y2 = x1 + 2 * s.x.bin_size, y1 + 2 * s.y.bin_size
+    edges = ru.align_box_edges(s)  # RoIAlign's box, in cell-centre coordinates
     fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.3))
     # no values on the map: RoIAlign's gradient does not depend on them, only on where the samples are
     _cells(
@@ -82,20 +80,14 @@ def align_spread(path):
     axes[0].scatter(xs.ravel(), ys.ravel(), s=7, color="crimson", zorder=3)
     _cells(axes[1], align, "roi_align_backward, upstream ones:\nspread by the bilinear weights", "Reds", 1.6)
     for ax in axes:
-        ax.add_patch(plt.Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, color="crimson", lw=1.5))
+        outline(ax, edges, color="crimson", lw=1.5)
     axes[1].set_xlabel("the box runs between cell centres;\nthe gradient sums to 4", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
 
 
-def explorer(path):
-    from roi_widgets.grad import GradExplorer
-
-    GradExplorer().figure.savefig(path, dpi=90)
-
-
 FIGURES = {
     "ch5_gradient_routes.png": routes,
     "ch5_align_spread.png": align_spread,
-    "ch5_explorer.png": explorer,
+    "ch5_explorer.png": explorer_figure("grad_pool"),
 }
