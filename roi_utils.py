@@ -304,7 +304,8 @@ def roi_pool_bins(roi, pooled_size, spatial_scale: float = 1.0, map_shape=(1, 1)
        (a reversed or empty box is forced to one cell);
     3. ``bin_size_w = roi_width / PW`` in float32;
     4. bin ``pw`` covers columns ``floor(pw * bin_size_w)`` up to but excluding
-       ``ceil((pw + 1) * bin_size_w)``, shifted by ``roi_start_w`` and clipped to
+       ``ceil((pw + 1) * bin_size_w)`` (each product rounded to float32 before floor
+       and ceil, as in the kernel), shifted by ``roi_start_w`` and clipped to
        ``[0, W]``. Neighbouring bins overlap whenever ``bin_size_w`` is not whole.
 
     Parameters
