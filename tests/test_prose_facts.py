@@ -156,3 +156,13 @@ def test_ch5_the_winner_of_two_bins():
     assert int((~ru.roi_pool_bins([0, 5, 5, 6, 6], 4, 1.0, (6, 6)).empty).sum()) == 4
     prose = text("05_gradients")
     assert "The legend under\nthe upstream panel" in prose and "legend beside" not in prose
+
+
+def test_ch1_the_scaled_corner_is_a_float32_product():
+    columns = (100 - np.arange(40, dtype=np.float32)).reshape(1, 1, 1, 40)
+    box = [0, 45, 0, 46, 0]
+    assert 45 * 0.7 < 31.5 == np.float32(45) * np.float32(0.7)
+    assert ru.roi_pool_bins(box, 1, 0.7, (1, 40)).roi_start_w == 32
+    ours = ru.roi_pool(columns, [box], 1, spatial_scale=0.7)
+    assert ours.item() == 68 == mxnet("roi_pool", columns, [box], pooled_size=1, spatial_scale=0.7).item()
+    assert "gives exactly 31.5 in float32" in text("01_roi_pooling")
