@@ -166,3 +166,44 @@ def test_ch1_the_scaled_corner_is_a_float32_product():
     ours = ru.roi_pool(columns, [box], 1, spatial_scale=0.7)
     assert ours.item() == 68 == mxnet("roi_pool", columns, [box], pooled_size=1, spatial_scale=0.7).item()
     assert "gives exactly 31.5 in float32" in text("01_roi_pooling")
+
+
+def test_ch1_six_bins_over_four_rows_read_every_row_twice():
+    bins = ru.roi_pool_bins([0, 0, 0, 0, 3], (6, 1), 1.0, (4, 4))
+    assert bins.coverage()[:, 0].tolist() == [2, 2, 2, 2]
+    assert "every row is\nread by exactly two bins" in text("01_roi_pooling")
+
+
+def test_ch2_the_last_16_rows_start_off_the_map():
+    from roi_exercises.ch2 import MAP_SHAPE
+
+    starts = {y1: ru.roi_pool_bins([0, 170, y1, 330, 599], 2, 1 / 16, MAP_SHAPE).roi_start_h
+              for y1 in (583, 584)}
+    assert starts == {583: 36, 584: 37} and MAP_SHAPE[0] == 37
+    fmap = ri.feature_map(ri.load_photo(), stride=16)
+    bottom = [0, 170, 584, 330, 599]
+    theirs = mxnet("roi_pool", fmap, [bottom], pooled_size=2, spatial_scale=1 / 16)
+    assert np.array_equal(ru.roi_pool(fmap, [bottom], 2, spatial_scale=1 / 16), theirs) and not theirs.any()
+    prose = text("02_image_to_feature_map")
+    assert "row is 584 or more (the photo's last 16 rows) starts at row 37" in prose and "592" not in prose
+
+
+def test_ch2_an_aligned_box_loses_two_half_pixel_strips():
+    from roi_exercises.ch2 import MAP_SHAPE
+
+    areas = ri.rounding_areas([0, 8, 8, 23, 23], 1 / 16, MAP_SHAPE)
+    assert areas["lost"] == areas["gained"] == 8 + 7.75 and areas["box"] == areas["rounded"] == 256
+    assert "8 + 7.75 = 15.75 px²" in text("02_image_to_feature_map")
+
+
+def test_ch4_a_reversed_box_grows_from_x1():
+    x = align_map()
+    reversed_box = [0, 4, 3, 3, 2]
+    s = ru.roi_align_samples(reversed_box, 1, 1.0, 2, False, (6, 6))
+    assert (s.x.start, s.x.bin_size, s.y.start, s.y.bin_size) == (4, 1, 3, 1)
+    ours = ru.roi_align(x, [reversed_box], 1, 1.0, 2)
+    assert ours.item() == 5.5 == x[0, 0, 3:5, 4:6].mean()
+    assert np.allclose(ours, mxnet("roi_align", x, [reversed_box], pooled_size=1, sample_ratio=2), atol=1e-6)
+    with pytest.raises(ValueError, match="aligned=True"):
+        ru.roi_align(x, [reversed_box], 1, 1.0, 2, True)
+    assert "The reversed box is read as `[4, 5] × [3, 4]`" in text("04_roi_align")
