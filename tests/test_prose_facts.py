@@ -206,4 +206,6 @@ def test_ch4_a_reversed_box_grows_from_x1():
     assert np.allclose(ours, mxnet("roi_align", x, [reversed_box], pooled_size=1, sample_ratio=2), atol=1e-6)
     with pytest.raises(ValueError, match="aligned=True"):
         ru.roi_align(x, [reversed_box], 1, 1.0, 2, True)
+    adaptive = ru.roi_align_samples(reversed_box, 1, 1.0, -1, False, (6, 6))
+    assert (adaptive.y.grid, adaptive.x.grid) == (1, 1)  # from the raised sides, never negative
     assert "The reversed box is read as `[4, 5] × [3, 4]`" in text("04_roi_align")
