@@ -304,7 +304,8 @@ def roi_pool_bins(roi, pooled_size, spatial_scale: float = 1.0, map_shape=(1, 1)
        (a reversed or empty box is forced to one cell);
     3. ``bin_size_w = roi_width / PW`` in float32;
     4. bin ``pw`` covers columns ``floor(pw * bin_size_w)`` up to but excluding
-       ``ceil((pw + 1) * bin_size_w)``, shifted by ``roi_start_w`` and clipped to
+       ``ceil((pw + 1) * bin_size_w)`` (each product rounded to float32 before floor
+       and ceil, as in the kernel), shifted by ``roi_start_w`` and clipped to
        ``[0, W]``. Neighbouring bins overlap whenever ``bin_size_w`` is not whole.
 
     Parameters
@@ -921,12 +922,14 @@ def roi_align_samples(
     1. no rounding: ``roi_start_w = x1 * spatial_scale - offset`` where ``offset``
        is 0.5 when ``aligned`` and 0 otherwise (likewise for the other corners);
     2. ``roi_width = roi_end_w - roi_start_w``, forced to at least 1 when not
-       ``aligned`` (with ``aligned`` it must be > 0); ``bin_size_w = roi_width / PW``;
+       ``aligned`` (the box keeps ``roi_start_w`` and grows to the right; with
+       ``aligned`` it must be > 0); ``bin_size_w = roi_width / PW``;
     3. ``grid_w = sample_ratio`` if it is > 0, else ``ceil(roi_width / PW)``
        (adaptive: about one sample per cell);
     4. sample ``ix`` of bin ``pw`` is at
        ``x = roi_start_w + pw * bin_size_w + (ix + 0.5) * bin_size_w / grid_w``;
-    5. a sample beyond ``[-1, W]`` counts as 0; otherwise ``x`` is clamped to
+    5. the box is never clipped: a sample beyond ``[-1, W]`` adds 0 to its bin, whose
+       sum is still divided by ``grid_h * grid_w``; otherwise ``x`` is clamped to
        ``>= 0``, ``x_low = int(x)``, ``x_high = x_low + 1`` (both ``W - 1`` at the
        right edge), and the 1-D weights are ``lx = x - x_low``, ``hx = 1 - lx``.
 

@@ -60,6 +60,10 @@ def _explain_scale(answer) -> str | None:
             f"{stride}spatial_scale multiplies image pixels to give map cells, and the map is smaller "
             "than the image, so the scale is at most 1: one over the stride."
         )
+    if value is not None and value < 0:
+        return "A scale is positive: mxnet requires 0 < spatial_scale <= 1."
+    if value is not None and 0 < value < 1 and abs(value - 1 / 16) < 1e-9:
+        return "That is the scale of a stride-16 map, the chapter's example; this map has stride 32."
     return None
 
 
@@ -69,12 +73,16 @@ exercises = ExerciseSet(
         "Image box BOX at stride 16: the map cells RoI pooling uses, as "
         "(start_col, start_row, end_col, end_row), ends included.",
         expected=_rounded_cells,
-        hint="Divide each corner by 16 and round to the nearest whole number, halves away from zero "
-        "(C's round, ru.c_round): 4.5 becomes 5.",
+        hint="Divide each corner by 16 (spatial_scale = 1/16) and round to the nearest whole number "
+        "as RoI pooling does (chapter 1's rule 3).",
+        more_hints=(
+            "Three of the four corners land exactly on half a cell. C's round (ru.c_round) sends halves "
+            "away from zero: 4.5 becomes 5, not 4 as np.round would give.",
+        ),
         solution="# each corner / 16, rounded half away from zero: 72/16 = 4.5 -> 5, 200/16 = 12.5 -> 13,\n"
         "# 264/16 = 16.5 -> 17, 350/16 = 21.875 -> 22\n"
         "bins = ru.roi_pool_bins(BOX, 1, 1 / 16, MAP_SHAPE)\n"
-        "(bins.roi_start_w, bins.roi_start_h, bins.roi_end_w, bins.roi_end_h)",
+        "answer_1 = (bins.roi_start_w, bins.roi_start_h, bins.roi_end_w, bins.roi_end_h)",
         explain_wrong=_explain_cells,
     ),
     Exercise(
@@ -83,10 +91,15 @@ exercises = ExerciseSet(
         "(negative if it shrinks).",
         expected=_area_change,
         atol=1e-6,
-        hint="The rounded box spans (end - start + 1) cells of 16 pixels each way; the box spans "
-        "x2 - x1 + 1 by y2 - y1 + 1 pixels (corners are inclusive).",
+        hint="Both areas are in image pixels: the rounded box is a whole number of 16 x 16 cells, the "
+        "box a whole number of pixels.",
+        more_hints=(
+            "The rounded box spans (end - start + 1) cells of 16 pixels each way (use exercise 1's cells); "
+            "the box spans x2 - x1 + 1 by y2 - y1 + 1 pixels (corners are inclusive). Every cell here is "
+            "on the map, so nothing falls off.",
+        ),
         solution="# rounded: (17 - 5 + 1) x (22 - 13 + 1) cells = 208 x 160 px; box: 193 x 151 px\n"
-        "a = ri.rounding_areas(BOX, 1 / 16, MAP_SHAPE)\na['rounded'] - a['box']",
+        "a = ri.rounding_areas(BOX, 1 / 16, MAP_SHAPE)\nanswer_2 = a['rounded'] - a['box']",
         explain_wrong=_explain_area,
     ),
     Exercise(
@@ -94,8 +107,9 @@ exercises = ExerciseSet(
         "Which spatial_scale maps image pixels onto a stride-32 feature map?",
         expected=lambda: 1 / 32,
         atol=1e-9,
-        hint="One map cell per 32 x 32 pixels.",
-        solution="1 / 32",
+        hint="spatial_scale multiplies image pixels to give map cells.",
+        more_hints=("One map cell per 32 x 32 pixels: a pixel is how many cells?",),
+        solution="answer_3 = 1 / 32",
         explain_wrong=_explain_scale,
     ),
 )

@@ -43,6 +43,24 @@ def _explain_length(answer) -> str | None:
 def _explain_windows(answer) -> str | None:
     if as_number(answer) == PAPER_LEVEL:
         return f"{PAPER_LEVEL} is what the recipe is meant to give; count the windows that actually fit."
+    w = ru.spp_paper_windows(PAPER_SIDE, PAPER_LEVEL)
+    if as_number(answer) == PAPER_SIDE // w.window:
+        return (
+            "That lays the windows side by side, one window apart; they start one stride apart "
+            "(0, stride, 2 * stride, ...) and overlap."
+        )
+    return None
+
+
+def _explain_missed(answer) -> str | None:
+    w = ru.spp_paper_windows(PAPER_SIDE, PAPER_LEVEL)
+    stride_wide = tuple(range(w.bins * w.stride, PAPER_SIDE))  # windows taken as `stride` wide
+    try:
+        chosen = {int(v) for v in answer}
+    except (TypeError, ValueError):
+        return None
+    if chosen == set(stride_wide) and chosen != set(w.missed):
+        return "Those are unread if each window were stride cells wide; a window is ceil(a / n) wide."
     return None
 
 
@@ -100,7 +118,9 @@ exercises = ExerciseSet(
         "A 256-channel map, pyramid levels (6, 3, 2, 1): how long is the SPP vector?",
         expected=lambda: ru.spp(np.zeros((1, LENGTH_CHANNELS, 13, 13)), LENGTH_LEVELS).shape[1],
         hint="Each level n gives n * n bins per channel; add the levels, times the channels.",
-        solution="256 * (36 + 9 + 4 + 1)  # or ru.spp(np.zeros((1, 256, 13, 13)), (6, 3, 2, 1)).shape[1]",
+        more_hints=("36 + 9 + 4 + 1 bins per channel.",),
+        solution="# or ru.spp(np.zeros((1, 256, 13, 13)), (6, 3, 2, 1)).shape[1]\n"
+        "answer_1 = 256 * (36 + 9 + 4 + 1)",
         explain_wrong=_explain_length,
     ),
     Exercise(
@@ -110,9 +130,10 @@ exercises = ExerciseSet(
         expected=_bin_cells,
         hint="Level n is RoI pooling of the whole map: 7 rows in 2 bins of 3.5 give [0, 4) and [3, 7); "
         "bin (1, 0) is bin row 1, bin column 0.",
+        more_hints=("The 5 columns in 2 bins of 2.5: column bin 0 is [floor(0), ceil(2.5)).",),
         solution="bins = ru.roi_pool_bins(ru.whole_map_roi(0, (7, 5)), 2, 1.0, (7, 5))\n"
         "rows, cols = bins.cells(1, 0)\n"
-        "(rows.start, rows.stop, cols.start, cols.stop)",
+        "answer_2 = (rows.start, rows.stop, cols.start, cols.stop)",
         explain_wrong=_explain_level_bin,
     ),
     Exercise(
@@ -121,8 +142,11 @@ exercises = ExerciseSet(
         "how many windows does it give?",
         expected=lambda: ru.spp_paper_windows(PAPER_SIDE, PAPER_LEVEL).bins,
         hint=f"window = ceil({PAPER_SIDE} / {PAPER_LEVEL}), stride = floor({PAPER_SIDE} / {PAPER_LEVEL}); "
-        f"the windows that fit number floor(({PAPER_SIDE} - window) / stride) + 1.",
-        solution=f"ru.spp_paper_windows({PAPER_SIDE}, {PAPER_LEVEL}).bins",
+        "windows start at 0, stride, 2 * stride, ... as long as the whole window fits on the side.",
+        more_hints=(
+            f"The windows that fit number floor(({PAPER_SIDE} - window) / stride) + 1.",
+        ),
+        solution=f"answer_3 = ru.spp_paper_windows({PAPER_SIDE}, {PAPER_LEVEL}).bins",
         explain_wrong=_explain_windows,
     ),
     Exercise(
@@ -132,7 +156,9 @@ exercises = ExerciseSet(
         expected=_paper_missed,
         hint="Window k covers [k * stride, k * stride + window): list the windows, then the cells after "
         "the last one.",
-        solution=f"ru.spp_paper_windows({PAPER_SIDE}, {PAPER_LEVEL}).missed",
+        more_hints=("The last window starts at (windows - 1) * stride (exercise 3's count).",),
+        solution=f"answer_4 = ru.spp_paper_windows({PAPER_SIDE}, {PAPER_LEVEL}).missed",
         compare=partial(compare_cells, size=PAPER_SIDE),
+        explain_wrong=_explain_missed,
     ),
 )

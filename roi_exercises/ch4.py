@@ -34,6 +34,10 @@ def _explain_neighbours(answer) -> str | None:
     except (TypeError, ValueError):
         return None
     right = _sample_cells()
+    other = ru.roi_align_samples(SAMPLE_BOX, 2, 1.0, 1, False, (5, 5)).neighbours(1, 0, 0, 0)
+    swapped_bin = sorted((r, c) for r, c, _ in other)
+    if sorted(pairs) == swapped_bin and swapped_bin != right:
+        return "That is bin (1, 0)'s sample: bin (0, 1) is bin row 0, bin column 1 (right of the first)."
     if pairs != right and sorted(pairs) == right:
         return "Order matters here: give the list sorted, as sorted(...) does (by row, then column)."
     if sorted((c, r) for r, c in pairs) == right:
@@ -120,9 +124,13 @@ exercises = ExerciseSet(
         atol=1e-5,
         hint="The bin is 1 wide and 2 tall; samples at x = 0.75, 1.25 and y = 0.5, 1.5. Interpolate each "
         "bilinearly from its four neighbours, then average the four samples.",
+        more_hints=(
+            "Sample (y, x) = (0.5, 0.75) reads rows 0-1 and columns 0-1 with ly = 0.5 and lx = 0.75: "
+            "weights hy*hx, hy*lx, ly*hx, ly*lx. The other three work the same way; divide the sum by 4.",
+        ),
         solution="s = ru.roi_align_samples(ONE_BIN_BOX, 1, 1.0, 2, False, (5, 5))\n"
-        "sum(w * MAP[0, 0, r, c] for iy in range(2) for ix in range(2)\n"
-        "    for r, c, w in s.neighbours(0, 0, iy, ix)) / s.count",
+        "answer_1 = sum(w * MAP[0, 0, r, c] for iy in range(2) for ix in range(2)\n"
+        "               for r, c, w in s.neighbours(0, 0, iy, ix)) / s.count",
         explain_wrong=_explain_one_bin,
     ),
     Exercise(
@@ -132,7 +140,8 @@ exercises = ExerciseSet(
         expected=lambda: ru.roi_align_samples(BIG_BOX, 7, 1.0, -1, False, BIG_MAP_SHAPE).count,
         hint="Adaptive: ceil(height / 7) rows of samples times ceil(width / 7) columns, where "
         "width = x2 - x1 and height = y2 - y1.",
-        solution=f"ru.roi_align_samples(BIG_BOX, 7, 1.0, -1, False, {BIG_MAP_SHAPE}).count\n"
+        more_hints=("RoIAlign's width has no + 1: here 17 - 3 = 14 columns wide, 27 - 2 = 25 rows tall.",),
+        solution=f"answer_2 = ru.roi_align_samples(BIG_BOX, 7, 1.0, -1, False, {BIG_MAP_SHAPE}).count\n"
         f"# = ceil({BIG_BOX[4] - BIG_BOX[2]:g}/7) * ceil({BIG_BOX[3] - BIG_BOX[1]:g}/7)",
         explain_wrong=_explain_count,
     ),
@@ -141,10 +150,14 @@ exercises = ExerciseSet(
         "Box SAMPLE_BOX pooled 2x2, sample_ratio 1 (aligned=False): the four (row, col) cells read by "
         "bin (0, 1)'s sample, as a sorted list of (row, col) pairs.",
         expected=_sample_cells,
-        hint="The sample sits at the centre of the bin: x = 0.2 + 1.5 * 1.4, y = 0.7 + 0.5 * 0.9. "
-        "Its neighbours are floor and floor + 1 along each axis.",
+        hint="With one sample per bin, the sample sits at the bin's centre. Its neighbours are floor and "
+        "floor + 1 along each axis.",
+        more_hints=(
+            "The box is 2.8 wide and 1.8 tall, so bins are 1.4 by 0.9: bin (0, 1)'s centre is at "
+            "x = 0.2 + 1.5 * 1.4, y = 0.7 + 0.5 * 0.9.",
+        ),
         solution="s = ru.roi_align_samples(SAMPLE_BOX, 2, 1.0, 1, False, (5, 5))\n"
-        "sorted((r, c) for r, c, _ in s.neighbours(0, 1, 0, 0))",
+        "answer_3 = sorted((r, c) for r, c, _ in s.neighbours(0, 1, 0, 0))",
         explain_wrong=_explain_neighbours,
     ),
 )

@@ -27,6 +27,36 @@ def _align_channel():
     return ru.roi_align(MAP, [ALIGN_BOX], 2, 1.0, 2)[0, 0]
 
 
+def _separable_max_mistake(answer) -> str | None:
+    value = as_number(answer)
+    if value is None:
+        return None
+    rows, cols = ru.roi_pool_bins(POOL_BOX, (2, 3), 1.0, MAP.shape[2:]).cells(1, 2)
+    if value == float(ru.roi_pool(MAP, [POOL_BOX], 1).item()):
+        return "That is the maximum of the whole box; bin (1, 2) reads only its own rows and columns."
+    if value == float(MAP[0, 0, rows, cols].min()):
+        return "That is the bin's minimum: RoI pooling keeps the maximum."
+    return None
+
+
+def _two_products_mistake(answer) -> str | None:
+    try:
+        got = np.asarray(answer, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if got.shape != (2, 2):
+        return None
+    right = _align_channel().astype(np.float64)
+    s = ru.roi_align_samples(ALIGN_BOX, 2, 1.0, 2, False, MAP.shape[2:])
+    if np.allclose(got, right * s.count, atol=1e-4):
+        return f"That is the sum of each bin's samples: divide by the {s.count} samples per bin (s.count)."
+    if np.allclose(got, ru.roi_pool(MAP, [ALIGN_BOX], 2)[0, 0], atol=1e-4):
+        return "That is RoI pooling's maximum; RoIAlign averages bilinear samples."
+    if np.allclose(got, right.T, atol=1e-4):
+        return "The result is transposed: rows come from Ry on the left, columns from Cx.T on the right."
+    return None
+
+
 UNITS = (
     ("kB", "kilobytes", 1e3),
     ("KiB", "kibibytes", 2.0**10),
@@ -69,11 +99,18 @@ exercises = ExerciseSet(
         "Bin (1, 2) of box POOL_BOX pooled to (2, 3) on MAP: compute its value as the max over "
         "the bin's columns of the max over the bin's rows (use ru.roi_pool_bins for the ranges).",
         expected=_pool_value,
-        hint="bins = ru.roi_pool_bins(POOL_BOX, (2, 3), 1.0, (7, 9)); rows, cols = bins.cells(1, 2); "
-        "take MAP[0, 0, rows].max(axis=0) first, then the max of its cols.",
+        hint="A bin is a rectangle: its rows times its columns. The maximum over a rectangle can be taken "
+        "one axis at a time, over its rows first, then over its columns.",
+        more_hints=(
+            "ru.roi_pool_bins gives the bin's row and column ranges (its cells method, with the bin's "
+            "row and column); pooled_size (2, 3) is 2 row bins by 3 column bins.",
+            "The maximum over the bin's rows (axis 0 of those rows of the plane) gives one value per "
+            "column; then take the maximum of those over the bin's columns.",
+        ),
         solution="bins = ru.roi_pool_bins(POOL_BOX, (2, 3), 1.0, (7, 9))\n"
         "rows, cols = bins.cells(1, 2)\n"
         "answer_1 = float(MAP[0, 0, rows].max(axis=0)[cols].max())",
+        explain_wrong=_separable_max_mistake,
     ),
     Exercise(
         "align_two_products",
@@ -81,18 +118,29 @@ exercises = ExerciseSet(
         "products: Ry @ MAP[0, 0] @ Cx.T / count (a 2x2 array).",
         expected=_align_channel,
         atol=1e-5,
-        hint="s = ru.roi_align_samples(ALIGN_BOX, 2, 1.0, 2, False, (7, 9)); "
-        "Ry = s.y.weight_matrix(7), Cx = s.x.weight_matrix(9); divide by s.count.",
+        hint="A sample's weight on a cell is a row weight times a column weight, so a bin's weighted sum "
+        "separates: one small matrix sums over rows, another over columns.",
+        more_hints=(
+            "ru.roi_align_samples gives the samples of each axis (its y and x parts); each part can "
+            "build the matrix of summed weights its bins put on each row (or column) of the map.",
+            "Ry is (2 bins x 7 rows), Cx (2 bins x 9 columns); Ry @ plane @ Cx.T sums each bin's "
+            "samples, and a bin is their average.",
+        ),
         solution="s = ru.roi_align_samples(ALIGN_BOX, 2, 1.0, 2, False, (7, 9))\n"
         "answer_2 = s.y.weight_matrix(7) @ MAP[0, 0] @ s.x.weight_matrix(9).T / s.count",
+        explain_wrong=_two_products_mistake,
     ),
     Exercise(
         "bytes_floor",
         "The fewest bytes roi_pool must move for the one box in BYTES_ROIS on BYTES_DATA (pooled 7, "
         "scale 1/16): the cells its bins span x channels x 4 bytes read, plus its float32 output written.",
         expected=lambda: rs.bytes_read(BYTES_DATA, BYTES_ROIS, "roi_pool"),
-        hint="The bins span rows bins.hstart.min()..bins.hend.max() and the same for columns; "
-        "the output is 256 x 7 x 7 float32 values.",
+        hint="At the least, every cell some bin reads is read once, in every channel, and the output is "
+        "written once; a float32 is 4 bytes.",
+        more_hints=(
+            "The bins of one box together span one rectangle of rows and columns (ru.roi_pool_bins: from "
+            "the smallest start to the largest end); the output is 256 x 7 x 7 values.",
+        ),
         solution="bins = ru.roi_pool_bins(BYTES_ROIS[0], 7, 1 / 16, (38, 50))\n"
         "rows = bins.hend.max() - bins.hstart.min(); cols = bins.wend.max() - bins.wstart.min()\n"
         "answer_3 = int(rows * cols * 256 * 4 + 256 * 49 * 4)",

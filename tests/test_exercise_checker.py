@@ -49,9 +49,10 @@ def test_a_custom_comparison_replaces_the_generic_one(capsys):
 
 
 def chapter_exercises():
-    from roi_exercises import ch1, ch2, ch3, ch4
+    from roi_exercises import ch1, ch2, ch3, ch4, ch5, ch6
 
-    return [(module, name) for module in (ch1, ch2, ch3, ch4) for name in module.exercises.exercises]
+    modules = (ch1, ch2, ch3, ch4, ch5, ch6)
+    return [(module, name) for module in modules for name in module.exercises.exercises]
 
 
 @pytest.mark.parametrize(
