@@ -156,7 +156,7 @@ def paper_note(rows: ru.SppWindows, cols: ru.SppWindows) -> list[str]:
         return [f"paper: {n}x{n} window{'s' * (n > 1)}, every cell read"]
     empty = [name for name, w in (("height", rows), ("width", cols)) if w.bins == 0]
     if empty:
-        return [f"paper: no window fits ({' and '.join(empty)} < {n})"]
+        return [f"paper: stride 0 ({' and '.join(empty)} < {n}), so no windows are placed"]
     count = f"paper: {rows.bins}x{cols.bins} windows"
     if not (rows.gives_n_bins and cols.gives_n_bins):
         count += f", not {n}x{n}"

@@ -32,7 +32,7 @@ def recipe_table(path):
     axes[0].set_xlabel("map side a (cells); number = windows the recipe gives")
     axes[0].set_title(
         "paper recipe (window ceil(a/n), stride floor(a/n)): green ok, orange wrong count, "
-        "red misses cells (0: a < n, no window fits)",
+        "red misses cells (0: a < n, stride 0: no windows placed)",
         fontsize=9,
     )
     a, n = 10, 4
