@@ -15,6 +15,7 @@ notebook; the tests, the figure scripts and the browser benchmark use it (never 
 * ``spp``: ``roi_widgets.spp.SppExplorer``, the SPP pyramid for any input size (chapter 3)
 * ``align``: ``roi_widgets.align.AlignExplorer``, RoIAlign samples, neighbours and weights (chapter 4)
 * ``grad``: ``roi_widgets.grad.GradExplorer``, where the gradients go (chapter 5)
+* ``frameworks``: ``roi_widgets.frameworks.FrameworksExplorer``, one box in five frameworks (chapter 7)
 
 ``roi_widgets.frames`` gets each step's picture to the browser fast: only the artists a step
 changes are drawn again, and each frame is sent whole, as a quickly written PNG.
@@ -40,6 +41,9 @@ EXPLORERS: dict[str, ExplorerEntry] = {
         ExplorerEntry("align", "roi_widgets.align:AlignExplorer", {}, 4, "04_roi_align.ipynb"),
         ExplorerEntry("grad", "roi_widgets.grad:GradExplorer", {}, 5, "05_gradients.ipynb"),
         # chapter 7 (frameworks): add its entries below this line
+        ExplorerEntry(
+            "frameworks", "roi_widgets.frameworks:FrameworksExplorer", {}, 7, "07_frameworks.ipynb"
+        ),
         #
         # chapter 8 (the RoI family): add its entries below this line
         #
