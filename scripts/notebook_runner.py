@@ -58,7 +58,7 @@ def error_outputs(notebook) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("notebooks", nargs="+", type=Path)
-    parser.add_argument("--hide-mxnet", action="store_true", help="run as if mxnet and onnxruntime were not installed")
+    parser.add_argument("--hide-mxnet", action="store_true", help="as if mxnet and ORT were not installed")
     args = parser.parse_args()
     status = 0
     for path in args.notebooks:
