@@ -1,0 +1,153 @@
+"""Chapter 7 exercises: which numbers another framework gives for the same box, checked against
+roi_frameworks (whose ONNX functions the tests hold to live ONNX Runtime).
+
+>>> from roi_exercises.ch7 import exercises
+>>> bool(exercises.check("opset_11_export", ..., quiet=True))
+False
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import roi_frameworks as rf
+import roi_utils as ru
+from roi_chapters.ch7 import BOX, CONSTANT, MAP
+from roi_exercises.core import Exercise, ExerciseSet, Result, same_numbers
+
+EXPORT_BOX = [0, 0.5, 2.0, 5.0, 4.5]
+"""The exported model's box on ``MAP`` (mxnet's row)."""
+
+MAX_BOX = [0.5, 0.5, 2.5, 2.5]
+"""ONNX's ``[x1, y1, x2, y2]`` on ``CONSTANT``."""
+
+TF_BOX = [0.25, 0.25, 0.75, 0.75]
+"""A normalised ``[y1, x1, y2, x2]`` box on ``MAP`` as NHWC."""
+
+
+def _export_numbers():
+    # opset 11 has no coordinate_transformation_mode: ONNX Runtime computes output_half_pixel
+    return rf.onnx_roi_align(
+        MAP,
+        [EXPORT_BOX[1:]],
+        [0],
+        output_height=2,
+        output_width=2,
+        sampling_ratio=2,
+        coordinate_transformation_mode="output_half_pixel",
+    )[0, 0]
+
+
+def _export_mistake(answer) -> str | None:
+    """Recognise torchvision's own numbers (the half-pixel shift), which the exported model lost.
+
+    >>> _export_mistake(ru.roi_align(MAP, [EXPORT_BOX], 2, 1.0, 2, True)[0, 0])[:28]
+    "Those are torchvision's own "
+    """
+    trained = ru.roi_align(MAP, [EXPORT_BOX], 2, 1.0, 2, True)[0, 0]
+    try:
+        close = np.shape(answer) == trained.shape and np.allclose(
+            np.asarray(answer, float), trained, atol=1e-5
+        )
+    except (TypeError, ValueError):
+        close = False
+    if close:
+        return (
+            "Those are torchvision's own numbers with aligned=True. Which coordinate_transformation_mode "
+            "can an opset-11 RoiAlign carry?"
+        )
+    return None
+
+
+def _max_numbers():
+    return rf.onnx_roi_align(
+        CONSTANT, [MAX_BOX], [0], mode="max", output_height=2, output_width=2, sampling_ratio=1
+    )[0, 0]
+
+
+def _max_mistake(answer) -> str | None:
+    """An answer of all -10 is the maximum of interpolated values (mmcv), not ONNX's rule.
+
+    >>> _max_mistake([[-10, -10], [-10, -10]])[:20]
+    'All -10 would be the'
+    """
+    if same_numbers(answer, np.full((2, 2), -10.0)):
+        return (
+            "All -10 would be the largest interpolated value (mmcv's max mode). ONNX takes the largest "
+            "weighted corner value w * v of each sample."
+        )
+    return None
+
+
+def _compare_attributes(answer, expected) -> Result:
+    if answer is ... or answer is None:
+        return Result(
+            False, "Not attempted yet: replace the ... with your answer and run the cell again.", False
+        )
+    if not isinstance(answer, dict):
+        return Result(False, f"Answer with a dict of ONNX attributes (got {type(answer).__name__}).")
+    unknown = set(answer) - set(expected)
+    if unknown:
+        return Result(
+            False,
+            f"Only coordinate_transformation_mode and sampling_ratio matter here; drop {sorted(unknown)}.",
+        )
+    missing = set(expected) - set(answer)
+    if missing:
+        return Result(False, f"Give both attributes; missing {sorted(missing)}.")
+    wrong = [k for k in expected if answer[k] != expected[k]]
+    if "sampling_ratio" in wrong and answer["sampling_ratio"] == -1:
+        return Result(False, "ONNX Runtime refuses sampling_ratio=-1: which value means adaptive in ONNX?")
+    if wrong:
+        return Result(False, f"Not quite: {len(wrong)} of 2 attributes differ.")
+    return Result(True, "Correct.")
+
+
+exercises = ExerciseSet(
+    Exercise(
+        "opset_11_export",
+        "A model trained with torchvision.ops.roi_align(x, boxes, (2, 2), 1.0, 2, aligned=True) is exported "
+        "to ONNX at opset 11. For EXPORT_BOX on MAP, which 2 x 2 numbers will ONNX Runtime give?",
+        expected=_export_numbers,
+        atol=1e-5,
+        hint="RoiAlign gained coordinate_transformation_mode in opset 16; before it, ONNX Runtime always "
+        "computes output_half_pixel, which is roi_utils' aligned=False.",
+        solution="answer_1 = ru.roi_align(MAP, [EXPORT_BOX], 2, 1.0, 2, False)[0, 0]",
+        explain_wrong=_export_mistake,
+    ),
+    Exercise(
+        "onnx_max_constant",
+        "ONNX RoiAlign with mode='max', output 2 x 2, sampling_ratio=1 and ONNX's default coordinate mode, "
+        "for the box MAX_BOX on the constant map CONSTANT (every cell -10): the 2 x 2 output.",
+        expected=_max_numbers,
+        atol=1e-6,
+        hint="half_pixel shifts the box to [0, 0, 2, 2]; each bin has one sample at its centre, (0.5, 0.5), "
+        "(0.5, 1.5), ... Each sample's four corners weigh 1/4: take the largest w * v.",
+        solution="answer_2 = np.full((2, 2), -2.5)",
+        explain_wrong=_max_mistake,
+    ),
+    Exercise(
+        "mxnet_settings",
+        "Which ONNX RoiAlign attributes give mxnet's contrib.ROIAlign(..., sample_ratio=-1, aligned=False) "
+        "numbers? Answer a dict {'coordinate_transformation_mode': ..., 'sampling_ratio': ...}.",
+        expected=lambda: {"coordinate_transformation_mode": "output_half_pixel", "sampling_ratio": 0},
+        hint="aligned=False is the mode without the half-pixel shift; ONNX's adaptive sampling ratio "
+        "is not -1.",
+        solution="answer_3 = {'coordinate_transformation_mode': 'output_half_pixel', 'sampling_ratio': 0}",
+        compare=_compare_attributes,
+    ),
+    Exercise(
+        "crop_and_resize_centre",
+        "tf.image.crop_and_resize on MAP as NHWC (MAP.transpose(0, 2, 3, 1)), box TF_BOX, crop_size (1, 1): "
+        "the one value it returns (a number).",
+        expected=lambda: float(
+            rf.tf_crop_and_resize(MAP.transpose(0, 2, 3, 1), [TF_BOX], [0], (1, 1)).item()
+        ),
+        atol=1e-5,
+        hint="With one output cell TensorFlow samples the box's centre, 0.5 * (y1 + y2) * (H - 1) and "
+        "the same for x: here (2.5, 2.5), midway between four cells.",
+        solution="answer_4 = float(MAP[0, 0, 2:4, 2:4].mean())",
+    ),
+)
+
+__all__ = ["BOX", "CONSTANT", "EXPORT_BOX", "MAP", "MAX_BOX", "TF_BOX", "exercises"]
