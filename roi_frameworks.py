@@ -52,6 +52,7 @@ __all__ = [
     "onnx_roi_align_samples",
     "roi_align_crop_boxes",
     "same_box",
+    "table",
     "tf_crop_and_resize",
     "tf_crop_grid",
     "tf_object_detection_crop",
@@ -821,7 +822,7 @@ def same_box(
             f"RoiAlign(opset 16, output_height={ph}, output_width={pw}, "
             f"sampling_ratio={max(ratio, 0)}, spatial_scale={spatial_scale:g}, "
             f"coordinate_transformation_mode='{ctm}')",
-            f"coordinate_transformation_mode='{ctm}'; sampling_ratio {max(ratio, 0)} for {ratio}",
+            f"coordinate_transformation_mode='{ctm}'" + (", sampling_ratio=0 for -1" if ratio <= 0 else ""),
             FRAMEWORKS[1][1],
             onnx,
         ),
@@ -863,3 +864,22 @@ def same_box(
             )
         )
     return rows
+
+
+def table(rows: list[FrameworkRow], digits: int = 4) -> str:
+    """``same_box``'s rows as text: framework, the setting that gives mxnet's numbers, the call,
+    the numbers (rounded to ``digits``) and how the rule was checked.
+
+    Examples
+    --------
+    >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    >>> table(same_box(x, [0, 0, 0, 2, 2], 1, sample_ratio=1)).splitlines()[0]
+    'mxnet 1.9.1        (the reference)'
+    """
+    lines = []
+    for row in rows:
+        values = np.round(row.values.astype(np.float64), digits).tolist()
+        lines.append(f"{row.framework:18} {row.setting}")
+        lines.append(f"{'':18} {row.call}")
+        lines.append(f"{'':18} {values}   [{row.checked}]")
+    return "\n".join(lines)

@@ -233,9 +233,9 @@ ORT_RECORD_ENV = "ROI_ORACLE_RECORD_ORT"
 """When this environment variable names a file, every live ONNX Runtime call is appended to it."""
 
 ORT_OPERATORS = ("RoiAlign", "MaxRoiPool")
-ORT_OPSETS = {"RoiAlign": (16, 10), "MaxRoiPool": (16,)}
-"""Opset stamps the oracle builds: RoiAlign 16 (coordinate_transformation_mode) or 10 (before
-it; always output_half_pixel); MaxRoiPool 16 (ONNX Runtime has no MaxRoiPool for opset 22)."""
+ORT_OPSETS = {"RoiAlign": (16, 10, 11), "MaxRoiPool": (16,)}
+"""Opset stamps the oracle builds: RoiAlign 16 (coordinate_transformation_mode) or 10 and 11 (before
+it: RoiAlign-10, always output_half_pixel); MaxRoiPool 16 (ONNX Runtime has none for opset 22)."""
 
 _ORT_DEFAULTS = {
     "RoiAlign": {
@@ -366,7 +366,7 @@ def _ort_session(op: str, opset: int, attributes_json: str):
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
     options = ort.SessionOptions()
-    options.log_severity_level = 3  # ORT warns about RoiAlign's max mode at every load; the course says so
+    options.log_severity_level = 4  # refusals arrive as exceptions; the max-mode warning is in the text
     options.intra_op_num_threads = 1
     return ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
 
@@ -422,8 +422,8 @@ def onnxruntime_output(
         (R, 4) ``[x1, y1, x2, y2]`` with int64 ``batch_indices`` (R,); MaxRoiPool's ``rois``
         (R, 5) ``[batch_index, x1, y1, x2, y2]`` (no ``batch_indices``).
     opset : int, optional
-        The model's opset stamp (``ORT_OPSETS``); RoiAlign 16 by default, 10 for the
-        attribute-less form.
+        The model's opset stamp (``ORT_OPSETS``); RoiAlign 16 by default, 10 or 11 for the
+        form without ``coordinate_transformation_mode``.
     prefer_recorded : bool
         Use the recording even when ONNX Runtime is installed (tests use this).
     **attributes
