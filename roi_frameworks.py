@@ -483,8 +483,9 @@ def detectron2_roi_align(
 
     ``detectron2/layers/roi_align.py`` calls ``torchvision.ops.roi_align`` with the same
     arguments (torchvision >= 0.7): so this is ``torchvision_roi_align``, but with
-    ``aligned=True`` by default (torchvision's default is False). Detectron2's configs use
-    ``POOLER_SAMPLING_RATIO: 0`` (adaptive) and ``POOLER_TYPE: ROIAlignV2`` (aligned).
+    ``aligned=True`` by default (torchvision's default is False). Detectron2's box head defaults
+    (``detectron2/config/defaults.py``) are ``POOLER_SAMPLING_RATIO = 0`` (adaptive) and
+    ``POOLER_TYPE = "ROIAlignV2"`` (``aligned=True``).
 
     Examples
     --------
