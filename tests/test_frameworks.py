@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import doctest
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ import roi_frameworks as rf
 import roi_oracle
 import roi_utils as ru
 
+ROOT = Path(__file__).resolve().parent.parent
 ARANGE = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
 ORT_CALLS = roi_oracle.onnxruntime_recorded_calls()
 
@@ -376,3 +378,20 @@ def test_matches_recorded_framework(framework, ours, minimum):
         if not same:
             failures.append(f"{i}: {call['fn']} {call['params']} differs")
     assert compared >= minimum and not failures, failures[:5]
+
+
+@pytest.mark.slow
+def test_the_notebook_runners_hidden_run_hides_onnxruntime_too(tmp_path):
+    """tests/test_notebooks.py runs every notebook with hide_mxnet=True: ORT must be hidden as well."""
+    import sys
+
+    import nbformat
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from notebook_runner import execute
+
+    path = tmp_path / "probe.ipynb"
+    cell = nbformat.v4.new_code_cell("import os; print(os.environ.get('ROI_ORACLE_HIDE_ORT'))")
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
+    executed = execute(path, hide_mxnet=True)
+    assert executed.cells[0].outputs[0]["text"].strip() == "1"
