@@ -52,6 +52,7 @@ __all__ = [
     "onnx_roi_align_samples",
     "roi_align_crop_boxes",
     "same_box",
+    "same_pool_box",
     "table",
     "tf_crop_and_resize",
     "tf_crop_grid",
@@ -865,6 +866,59 @@ def same_box(
             )
         )
     return rows
+
+
+def same_pool_box(data, roi, pooled_size, spatial_scale: float = 1.0) -> list[FrameworkRow]:
+    """mxnet's ``ROIPooling`` call and the calls that give its numbers in ONNX, torchvision and Detectron2.
+
+    All four share one rule (C rounding, inclusive corners, floor/ceil bins): ONNX ``MaxRoiPool``
+    takes mxnet's ``(R, 5)`` rows as they are (``onnx_max_roi_pool``; it parts from mxnet only on
+    NaN), torchvision's ``roi_pool`` the same arguments, and Detectron2's ``POOLER_TYPE = "ROIPool"``
+    is torchvision's ``RoIPool`` (``detectron2/modeling/poolers.py``).
+
+    Examples
+    --------
+    >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    >>> [r.values.tolist() for r in same_pool_box(x, [0, 0, 0, 2, 2], 1)]
+    [[[10.0]], [[10.0]], [[10.0]], [[10.0]]]
+    """
+    x = ru._check_data(data)
+    row = ru._check_roi_row(roi)
+    ph, pw = ru._check_pooled_size(pooled_size)
+    mx = ru.roi_pool(x, [row], (ph, pw), spatial_scale)[0, 0]
+    onnx = onnx_max_roi_pool(x, [row], pooled_shape=(ph, pw), spatial_scale=spatial_scale)[0, 0]
+    tv = torchvision_roi_pool(x, [row], (ph, pw), spatial_scale)[0, 0]
+    scale = f"{spatial_scale:g}"
+    return [
+        FrameworkRow(
+            "mxnet 1.9.1",
+            f"mx.nd.ROIPooling(data, rois, pooled_size=({ph}, {pw}), spatial_scale={scale})",
+            "(the reference)",
+            FRAMEWORKS[0][1],
+            mx,
+        ),
+        FrameworkRow(
+            "ONNX Runtime 1.32",
+            f"MaxRoiPool(opset 16, pooled_shape=[{ph}, {pw}], spatial_scale={scale})",
+            "rois exactly as mxnet's (R, 5) rows",
+            FRAMEWORKS[1][1],
+            onnx,
+        ),
+        FrameworkRow(
+            "torchvision 0.29",
+            f"torchvision.ops.roi_pool(x, rois, ({ph}, {pw}), {scale})",
+            "the same arguments",
+            FRAMEWORKS[2][1],
+            tv,
+        ),
+        FrameworkRow(
+            "Detectron2",
+            f"ROIPooler(({ph}, {pw}), ({scale},), 0, 'ROIPool')",
+            "POOLER_TYPE 'ROIPool' is torchvision's RoIPool",
+            "source: detectron2/modeling/poolers.py (calls torchvision)",
+            tv,
+        ),
+    ]
 
 
 def table(rows: list[FrameworkRow], digits: int = 4) -> str:

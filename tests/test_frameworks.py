@@ -395,3 +395,17 @@ def test_the_notebook_runners_hidden_run_hides_onnxruntime_too(tmp_path):
     nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
     executed = execute(path, hide_mxnet=True)
     assert executed.cells[0].outputs[0]["text"].strip() == "1"
+
+
+def test_same_pool_box_rows_agree_with_roi_pool():
+    x = np.random.default_rng(4).standard_normal((1, 2, 7, 7)).astype(np.float32)
+    rows = rf.same_pool_box(x, [0, 0.5, 1.5, 5.5, 4.5], (2, 3), 1.0)
+    expected = ru.roi_pool(x, [[0, 0.5, 1.5, 5.5, 4.5]], (2, 3))[0, 0]
+    assert [r.framework for r in rows] == [
+        "mxnet 1.9.1",
+        "ONNX Runtime 1.32",
+        "torchvision 0.29",
+        "Detectron2",
+    ]
+    for row in rows:
+        np.testing.assert_array_equal(row.values, expected)
