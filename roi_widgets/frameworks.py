@@ -148,7 +148,9 @@ class FrameworksSnapshot(Snapshot):
     """(K, 2) x, y of the samples without shift, with the half-pixel shift, and of crop_and_resize."""
     outputs: tuple[np.ndarray, ...]
     """One (PH, PW) output per framework, in ``FRAMEWORK_NAMES`` order."""
-    output_texts: tuple[tuple[tuple[str, ...], ...], ...]
+    output_blocks: tuple[str, ...]
+    """Each output as one block of text: rows on lines, values in columns 8 characters wide (one text
+    artist per panel: matplotlib lays out each text artist at every draw, and that is most of a step)."""
     panel_titles: tuple[str, ...]
     panel_weights: tuple[str, ...]
     """"bold" for the chosen framework's panel, "normal" for the others."""
@@ -237,7 +239,7 @@ def frameworks_snapshot(state: FrameworksState) -> FrameworksSnapshot:
         box_outline=box_outline(state.x1, state.y1, state.x2, state.y2),
         points=(_points(plain), _points(shifted), crop_points),
         outputs=outputs,
-        output_texts=tuple(tuple(tuple(f"{v:.4g}" for v in row) for row in out) for out in outputs),
+        output_blocks=tuple("\n".join("".join(f"{v:>8.4g}" for v in row) for row in out) for out in outputs),
         panel_titles=tuple(
             f"{name}\n{note}" for name, note in zip(FRAMEWORK_NAMES, FRAMEWORK_NOTES, strict=True)
         ),
@@ -367,18 +369,22 @@ class FrameworksExplorer(Explorer):
             title="sample points",
             title_fontsize=8,
         )
-        self.out_texts = []
+        self.out_blocks = []
         for out in self.ax_outs:
-            out.set_xlim(-0.5, MAX_POOLED - 0.5)
-            out.set_ylim(MAX_POOLED - 0.5, -0.5)
             out.set_axis_off()
             fixed_title(out, fontsize=8)
-            self.out_texts.append(
-                [
-                    [out.text(c, r, "", ha="center", va="center", fontsize=8) for c in range(MAX_POOLED)]
-                    for r in range(MAX_POOLED)
-                ]
+            block = out.text(
+                0.5,
+                0.95,
+                "",
+                ha="center",
+                va="top",
+                fontsize=8,
+                family="monospace",
+                linespacing=1.6,
+                transform=out.transAxes,
             )
+            self.out_blocks.append(block)
 
     def show(self, snap: FrameworksSnapshot) -> None:
         if self.changed("map", snap.data):
@@ -389,10 +395,10 @@ class FrameworksExplorer(Explorer):
         for artist, points in zip(self.point_sets, snap.points, strict=True):
             artist.set_offsets(points)
         self.ax_map.title.set_text(snap.title)
-        for out, texts, values, title, weight in zip(
+        for out, block, text, title, weight in zip(
             self.ax_outs,
-            self.out_texts,
-            snap.output_texts,
+            self.out_blocks,
+            snap.output_blocks,
             snap.panel_titles,
             snap.panel_weights,
             strict=True,
@@ -400,17 +406,12 @@ class FrameworksExplorer(Explorer):
             if self.changed(f"title {title}", weight):  # titles are back layer: touched only on a change
                 out.title.set_text(title)
                 out.title.set_fontweight(weight)
-            for r, row in enumerate(texts):
-                for c, text in enumerate(row):
-                    shown = r < len(values) and c < len(values[0])
-                    text.set_visible(shown)
-                    if shown:
-                        text.set_text(values[r][c])
+            block.set_text(text)
 
     def front_artists(self) -> list:
         return [
             self.box_line,
             *self.point_sets,
             self.ax_map.title,
-            *(text for texts in self.out_texts for row in texts for text in row),
+            *self.out_blocks,
         ]
