@@ -18,8 +18,9 @@ from roi_exercises.core import Exercise, ExerciseSet, Result, same_numbers
 EXPORT_BOX = [0, 0.5, 2.0, 5.0, 4.5]
 """The exported model's box on ``MAP`` (mxnet's row)."""
 
-MAX_BOX = [0.5, 0.5, 2.5, 2.5]
-"""ONNX's ``[x1, y1, x2, y2]`` on ``CONSTANT``."""
+MAX_BOX = [1.0, 0.5, 3.0, 2.5]
+"""ONNX's ``[x1, y1, x2, y2]`` on ``CONSTANT``: after the half-pixel shift its samples sit on column centres,
+midway between rows."""
 
 TF_BOX = [0.25, 0.25, 0.75, 0.75]
 """A normalised ``[y1, x1, y2, x2]`` box on ``MAP`` as NHWC."""
@@ -66,7 +67,8 @@ def _max_numbers():
 
 
 def _max_mistake(answer) -> str | None:
-    """An answer of all -10 is the maximum of interpolated values (mmcv), not ONNX's rule.
+    """All -10 is the maximum of interpolated values (mmcv); all -2.5 the chapter's case of samples midway
+    between four cells.
 
     >>> _max_mistake([[-10, -10], [-10, -10]])[:20]
     'All -10 would be the'
@@ -75,6 +77,11 @@ def _max_mistake(answer) -> str | None:
         return (
             "All -10 would be the largest interpolated value (mmcv's max mode). ONNX takes the largest "
             "weighted corner value w * v of each sample."
+        )
+    if same_numbers(answer, np.full((2, 2), -2.5)):
+        return (
+            "-2.5 is a sample midway between four cells, each weighing 1/4. Where do this box's samples sit "
+            "after the half-pixel shift?"
         )
     return None
 
@@ -121,9 +128,9 @@ exercises = ExerciseSet(
         "for the box MAX_BOX on the constant map CONSTANT (every cell -10): the 2 x 2 output.",
         expected=_max_numbers,
         atol=1e-6,
-        hint="half_pixel shifts the box to [0, 0, 2, 2]; each bin has one sample at its centre, (0.5, 0.5), "
-        "(0.5, 1.5), ... Each sample's four corners weigh 1/4: take the largest w * v.",
-        solution="answer_2 = np.full((2, 2), -2.5)",
+        hint="half_pixel shifts the box to [0.5, 0, 2.5, 2]; each bin's one sample sits at its centre, "
+        "x = 1 or 2 (on a column), y = 0.5 or 1.5. List its four corner weights, then the largest w * v.",
+        solution="answer_2 = np.zeros((2, 2))  # two corners weigh 0, and 0 * -10 = -0 beats -5",
         explain_wrong=_max_mistake,
     ),
     Exercise(
