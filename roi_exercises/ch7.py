@@ -22,8 +22,25 @@ MAX_BOX = [1.0, 0.5, 3.0, 2.5]
 """ONNX's ``[x1, y1, x2, y2]`` on ``CONSTANT``: after the half-pixel shift its samples sit on column centres,
 midway between rows."""
 
-TF_BOX = [0.25, 0.25, 0.75, 0.75]
-"""A normalised ``[y1, x1, y2, x2]`` box on ``MAP`` as NHWC."""
+TF_BOX = [0.0, 0.2, 0.4, 0.4]
+"""A normalised ``[y1, x1, y2, x2]`` box on ``MAP`` as NHWC, off the map's centre (a centred box would
+give the same sample under the corner-aligned and the half-pixel readings)."""
+
+
+def _near(answer, numbers, atol: float = 1e-4) -> bool:
+    """Does ``answer`` have the shape of ``numbers`` and lie within ``atol`` of them (4 printed decimals)?
+    Never raises on odd input.
+
+    >>> _near([[1.00004]], [[1.0]]), _near("1", 1.0), _near([1, 2], [1, 2, 3])
+    (True, False, False)
+    """
+    if isinstance(answer, (str, bytes)):
+        return False
+    try:
+        given, wanted = np.asarray(answer, np.float64), np.asarray(numbers, np.float64)
+    except (TypeError, ValueError):
+        return False
+    return given.shape == wanted.shape and bool(np.allclose(given, wanted, rtol=0, atol=atol))
 
 
 def _export_numbers():
@@ -46,13 +63,7 @@ def _export_mistake(answer) -> str | None:
     "Those are torchvision's own "
     """
     trained = ru.roi_align(MAP, [EXPORT_BOX], 2, 1.0, 2, True)[0, 0]
-    try:
-        close = np.shape(answer) == trained.shape and np.allclose(
-            np.asarray(answer, float), trained, atol=1e-5
-        )
-    except (TypeError, ValueError):
-        close = False
-    if close:
+    if _near(answer, trained):
         return (
             "Those are torchvision's own numbers with aligned=True. Which coordinate_transformation_mode "
             "can an opset-11 RoiAlign carry?"
@@ -86,6 +97,43 @@ def _max_mistake(answer) -> str | None:
     return None
 
 
+def _crop_value(y: float, x: float) -> float:
+    """crop_and_resize's bilinear value of ``MAP`` at one position (map cells)."""
+    side = MAP.shape[2] - 1
+    point = [y / side, x / side, y / side, x / side]
+    return float(rf.tf_crop_and_resize(MAP.transpose(0, 2, 3, 1), [point], [0], (1, 1)).item())
+
+
+def _crop_mistake(answer) -> str | None:
+    """Name the usual misreadings of TensorFlow's normalised box: the half-pixel convention of RoIAlign,
+    scaling by H instead of H - 1, and sampling the box's first corner.
+
+    >>> _crop_mistake(_crop_value(0.2 * 6 - 0.5, 0.3 * 6 - 0.5))[:25]
+    'That is the half-pixel re'
+    """
+    centre_y, centre_x = 0.5 * (TF_BOX[0] + TF_BOX[2]), 0.5 * (TF_BOX[1] + TF_BOX[3])
+    side = MAP.shape[2]
+    mistakes = (
+        (
+            _crop_value(centre_y * side - 0.5, centre_x * side - 0.5),
+            "That is the half-pixel reading (y * H - 0.5), RoIAlign's. crop_and_resize maps a normalised y "
+            "to y * (H - 1): 0 and 1 are the centres of the first and last cells.",
+        ),
+        (
+            _crop_value(centre_y * side, centre_x * side),
+            "That scales by H. crop_and_resize maps a normalised y to y * (H - 1).",
+        ),
+        (
+            _crop_value(TF_BOX[0] * (side - 1), TF_BOX[1] * (side - 1)),
+            "That is the box's first corner (y1, x1). With crop_size 1 TensorFlow samples the box's centre.",
+        ),
+    )
+    for value, message in mistakes:
+        if _near(answer, value):
+            return message
+    return None
+
+
 def _compare_attributes(answer, expected) -> Result:
     if answer is ... or answer is None:
         return Result(
@@ -116,7 +164,7 @@ exercises = ExerciseSet(
         "A model trained with torchvision.ops.roi_align(x, boxes, (2, 2), 1.0, 2, aligned=True) is exported "
         "to ONNX at opset 11. For EXPORT_BOX on MAP, which 2 x 2 numbers will ONNX Runtime give?",
         expected=_export_numbers,
-        atol=1e-5,
+        atol=1e-4,  # the chapter prints 4 decimals: numbers copied from a printout count
         hint="RoiAlign gained coordinate_transformation_mode in opset 16; before it, ONNX Runtime always "
         "computes output_half_pixel, which is roi_utils' aligned=False.",
         solution="answer_1 = ru.roi_align(MAP, [EXPORT_BOX], 2, 1.0, 2, False)[0, 0]",
@@ -152,8 +200,9 @@ exercises = ExerciseSet(
         ),
         atol=1e-5,
         hint="With one output cell TensorFlow samples the box's centre, 0.5 * (y1 + y2) * (H - 1) and "
-        "the same for x: here (2.5, 2.5), midway between four cells.",
-        solution="answer_4 = float(MAP[0, 0, 2:4, 2:4].mean())",
+        "the same for x (H = W = 6 here): which cells is that between?",
+        solution="answer_4 = float(MAP[0, 0, 1, 1:3].mean())  # (y, x) = (1, 1.5): midway along row 1",
+        explain_wrong=_crop_mistake,
     ),
 )
 

@@ -16,7 +16,7 @@ RIGHT = {
     "opset_11_export": ru.roi_align(MAP, [EXPORT_BOX], 2, 1.0, 2, False)[0, 0],
     "onnx_max_constant": np.zeros((2, 2)),
     "mxnet_settings": {"coordinate_transformation_mode": "output_half_pixel", "sampling_ratio": 0},
-    "crop_and_resize_centre": float(MAP[0, 0, 2:4, 2:4].mean()),
+    "crop_and_resize_centre": float(MAP[0, 0, 1, 1:3].mean()),
 }
 
 WRONG = {
@@ -27,7 +27,7 @@ WRONG = {
     # mxnet's own adaptive value
     "mxnet_settings": {"coordinate_transformation_mode": "output_half_pixel", "sampling_ratio": -1},
     # the nearest cell
-    "crop_and_resize_centre": float(MAP[0, 0, 3, 3]),
+    "crop_and_resize_centre": float(MAP[0, 0, 1, 2]),
 }
 
 
@@ -59,6 +59,24 @@ def test_the_usual_mistakes_are_named_without_the_answer(capsys):
     assert "dict" in printed
     right = RIGHT["opset_11_export"]
     assert all(f"{v:.3f}" not in printed for v in right.ravel())
+
+
+def test_answers_copied_from_a_4_decimal_printout_count(capsys):
+    assert exercises.check("opset_11_export", np.round(RIGHT["opset_11_export"], 4).tolist())
+    assert not exercises.check("opset_11_export", np.round(RIGHT["opset_11_export"], 2).tolist())
+
+
+def test_crop_and_resize_misreadings_are_named(capsys):
+    """TF_BOX is off centre, so the corner-aligned y * (H - 1) and the half-pixel y * H - 0.5 part."""
+    centre_y, centre_x = 0.5 * (TF_BOX[0] + TF_BOX[2]), 0.5 * (TF_BOX[1] + TF_BOX[3])
+    half_pixel = ch7._crop_value(centre_y * 6 - 0.5, centre_x * 6 - 0.5)
+    by_h = ch7._crop_value(centre_y * 6, centre_x * 6)
+    corner = ch7._crop_value(TF_BOX[0] * 5, TF_BOX[1] * 5)
+    right = RIGHT["crop_and_resize_centre"]
+    assert len({round(v, 3) for v in (half_pixel, by_h, corner, right)}) == 4
+    for wrong, words in ((round(half_pixel, 4), "half-pixel"), (by_h, "scales by H"), (corner, "first corner")):
+        assert not exercises.check("crop_and_resize_centre", wrong)
+        assert words in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("number, name", list(enumerate(NAMES, 1)))
