@@ -187,7 +187,8 @@ def _align_samples(row4, pooled, scale, sampling_ratio: int, half_pixel: bool, m
     if gy * gx < 0:
         raise ValueError(
             f"this box is reversed along one axis only: adaptive sampling gives a {gy} x {gx} grid, "
-            "and ONNX Runtime and torchvision fail on its negative size (integer overflow)"
+            "and both fail on its negative size (ONNX Runtime: integer overflow; torchvision: a vector "
+            "length error)"
         )
     gy, gx = max(gy, 0), max(gx, 0)
     y = _degenerate_axis(start_h, end_h, ph, gy, map_shape[0])
@@ -712,8 +713,9 @@ def roi_align_crop_boxes(rois, pooled_size, spatial_scale: float, map_shape, sam
     ``crop_size = P*g`` samples a uniform grid from ``y1 * (H - 1)`` to ``y2 * (H - 1)``
     inclusive, so the boxes whose ends are the first and last of those samples, divided by
     ``H - 1``, give the same positions (up to float32 rounding); averaging each g x g block
-    of the crop is then RoIAlign, except near the border (RoIAlign clamps samples in
-    ``[-1, 0)`` to the edge, TensorFlow extrapolates). A map side of 1 cell has no such box.
+    of the crop is then RoIAlign, except near the border: a sample within one cell outside the
+    map, in ``[-1, 0)`` or ``(H - 1, H]``, reads the edge cell in RoIAlign and gives
+    ``extrapolation_value`` in TensorFlow. A map side of 1 cell has no such box.
 
     Returns
     -------
@@ -839,14 +841,15 @@ def same_box(
         FrameworkRow(
             "Detectron2",
             f"ROIAlign(({ph}, {pw}), {spatial_scale:g}, {ratio}, aligned={aligned})",
-            "aligned must be given: its default is True",
+            "the default aligned=True" if aligned else "aligned=False must be given: its default is True",
             FRAMEWORKS[3][1],
             d2,
         ),
         FrameworkRow(
             "mmcv",
             f"RoIAlign(({ph}, {pw}), {spatial_scale:g}, {max(ratio, 0)}, 'avg', aligned={aligned})",
-            "pool_mode='avg'; aligned must be given: its default is True",
+            "pool_mode='avg' (the default); "
+            + ("the default aligned=True" if aligned else "aligned=False must be given: its default is True"),
             FRAMEWORKS[4][1],
             mm,
         ),

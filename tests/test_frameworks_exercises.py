@@ -74,7 +74,8 @@ def test_crop_and_resize_misreadings_are_named(capsys):
     corner = ch7._crop_value(TF_BOX[0] * 5, TF_BOX[1] * 5)
     right = RIGHT["crop_and_resize_centre"]
     assert len({round(v, 3) for v in (half_pixel, by_h, corner, right)}) == 4
-    for wrong, words in ((round(half_pixel, 4), "half-pixel"), (by_h, "scales by H"), (corner, "first corner")):
+    mistakes = ((round(half_pixel, 4), "half-pixel"), (by_h, "scales by H"), (corner, "first corner"))
+    for wrong, words in mistakes:
         assert not exercises.check("crop_and_resize_centre", wrong)
         assert words in capsys.readouterr().out
 

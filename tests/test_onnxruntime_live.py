@@ -158,16 +158,55 @@ def test_the_differences_the_chapter_prints():
     assert midway.value.item() == -2.5 and on_centre.value.item() == 0
     with pytest.raises(roi_oracle.OnnxRuntimeRejected, match="out of range"):
         roi_oracle.onnxruntime_output("RoiAlign", x, [[0, 0, 2, 2]], [-1])
-    nan = x.copy()
-    nan[0, 0, 1, 1] = np.nan  # the last cell of bin (0, 0)
-    pooled = roi_oracle.onnxruntime_output("MaxRoiPool", nan, [[0, 0, 0, 2, 2]], pooled_shape=(2, 2)).value
-    assert np.isnan(pooled[0, 0, 0, 0]) and pooled[0, 0, 0, 1] == 6
+    with pytest.raises(roi_oracle.OnnxRuntimeRejected, match="Integer overflow"):
+        roi_oracle.onnxruntime_output("RoiAlign", x, [[2, 0, 0.5, 2]], [0])  # reversed in x, adaptive
+    adaptive_zero = roi_oracle.onnxruntime_output("RoiAlign", x, [[1, 1, 1, 2]], [0])
+    assert adaptive_zero.value.item() == 0
+    falling = 15 - x
+    falling[0, 0, 1, 1] = np.nan  # last cell of bin (0, 0), 3rd of (0, 1), 2nd of (1, 0), 1st of (1, 1)
+    box = [[0, 0, 0, 2, 2]]
+    pooled = roi_oracle.onnxruntime_output("MaxRoiPool", falling, box, pooled_shape=(2, 2)).value
+    assert np.isnan(pooled[0, 0, 0, 0]) and pooled[0, 0].ravel()[1:].tolist() == [9, 7, 9]
+
+
+def test_half_pixel_is_the_default_when_the_attribute_is_absent():
+    """The chapter says a RoiAlign-16 node without coordinate_transformation_mode computes half_pixel;
+    roi_oracle always writes the attribute, so this builds a node without it."""
+    from onnx import TensorProto, helper
+
+    ort = roi_oracle.onnxruntime_module()
+    names = ["X", "rois", "batch_indices"]
+    types = [TensorProto.FLOAT, TensorProto.FLOAT, TensorProto.INT64]
+    node = helper.make_node("RoiAlign", names, ["Y"], output_height=2, output_width=2, sampling_ratio=2)
+    graph = helper.make_graph(
+        [node],
+        "g",
+        [helper.make_tensor_value_info(n, t, None) for n, t in zip(names, types, strict=True)],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 16)])
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    x = np.random.default_rng(7).integers(0, 10, (1, 1, 6, 6)).astype(np.float32)
+    rois = np.array([[1, 1, 4, 3.5]], np.float32)
+    out = session.run(None, {"X": x, "rois": rois, "batch_indices": np.array([0], np.int64)})[0]
+    half_pixel = rf.onnx_roi_align(x, rois, [0], output_height=2, output_width=2, sampling_ratio=2)
+    without_shift = rf.onnx_roi_align(
+        x,
+        rois,
+        [0],
+        output_height=2,
+        output_width=2,
+        sampling_ratio=2,
+        coordinate_transformation_mode="output_half_pixel",
+    )
+    np.testing.assert_allclose(out, half_pixel, atol=1e-6)
+    assert np.abs(out - without_shift).max() > 0.5
 
 
 def test_max_mode_warning_and_opset_22_are_as_the_chapter_says():
     """ORT 1.32 still warns about max mode at load time, and has no MaxRoiPool for opset 22."""
     script = (
-        "import onnx, onnxruntime as ort\n"
+        "import sys, onnx, onnxruntime as ort\n"
         "from onnx import helper, TensorProto as T\n"
         "def model(op, opset, names, **a):\n"
         "    i = [helper.make_tensor_value_info(n, T.INT64 if n == 'b' else T.FLOAT, None) for n in names]\n"
@@ -175,6 +214,8 @@ def test_max_mode_warning_and_opset_22_are_as_the_chapter_says():
         "                          [helper.make_tensor_value_info('Y', T.FLOAT, None)])\n"
         "    m = helper.make_model(g, opset_imports=[helper.make_opsetid('', opset)])\n"
         "    return ort.InferenceSession(m.SerializeToString(), providers=['CPUExecutionProvider'])\n"
+        "model('RoiAlign', 11, ['X', 'r', 'b'], sampling_ratio=2)\n"
+        "sys.stderr.write('OPSET 11 LOADED\\n'); sys.stderr.flush()\n"
         "model('RoiAlign', 16, ['X', 'r', 'b'], mode='max', sampling_ratio=2)\n"
         "try:\n"
         "    model('MaxRoiPool', 22, ['X', 'r'], pooled_shape=[2, 2]); print('opset 22 ran')\n"
@@ -184,3 +225,4 @@ def test_max_mode_warning_and_opset_22_are_as_the_chapter_says():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert "will be fixed" in done.stderr
     assert "NotImplemented" in done.stdout
+    assert done.stderr.split("OPSET 11 LOADED")[0].strip() == ""  # the opset-11 export's node: no word

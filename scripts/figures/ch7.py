@@ -54,8 +54,9 @@ def half_pixel(path):
     )[0, 0]
     fig, axes = plt.subplots(1, 3, figsize=(9.4, 3.3), gridspec_kw={"width_ratios": [3, 1.2, 1.2]})
     _map(axes[0], MAP[0, 0], f"box [{x1:g}, {y1:g}, {x2:g}, {y2:g}], 2 x 2 bins, 2 x 2 samples each")
-    _outline(axes[0], x1, y1, x2, y2, color="black", lw=1.4)
-    _outline(axes[0], x1 - 0.5, y1 - 0.5, x2 - 0.5, y2 - 0.5, color="#d62728", lw=1, ls="--")
+    _outline(axes[0], x1, y1, x2, y2, color="black", lw=1.4, label="the box as given")
+    shift = {"color": "#d62728", "lw": 1, "ls": "--", "label": "shifted by -0.5"}
+    _outline(axes[0], x1 - 0.5, y1 - 0.5, x2 - 0.5, y2 - 0.5, **shift)
     _points(
         axes[0],
         plain,
@@ -67,7 +68,7 @@ def half_pixel(path):
         label="output_half_pixel / aligned=False",
     )
     _points(axes[0], shifted, marker="x", s=30, c="#d62728", lw=1.5, label="half_pixel / aligned=True")
-    axes[0].legend(loc="lower center", bbox_to_anchor=(0.5, -0.32), fontsize=8, ncol=2, frameon=False)
+    axes[0].legend(loc="lower center", bbox_to_anchor=(0.5, -0.4), fontsize=8, ncol=2, frameon=False)
     for ax, values, title in (
         (axes[1], without, "mxnet ROIAlign\n(aligned=False)"),
         (axes[2], with_shift, "ONNX RoiAlign opset 16\n(half_pixel, its default)"),
@@ -122,7 +123,9 @@ def crop_and_resize(path):
         (axes[1], matched, "boxes from roi_align_crop_boxes, crop 4 x 4"),
     ):
         _map(ax, MAP[0, 0], title)
-        _outline(ax, x1 - 0.5, y1 - 0.5, x2 - 0.5, y2 - 0.5, color="black", lw=1.2)
+        _outline(
+            ax, x1 - 0.5, y1 - 0.5, x2 - 0.5, y2 - 0.5, color="black", lw=1.2, label="the box's pixel edges"
+        )
         _points(
             ax, shifted, marker="x", s=34, c="#d62728", lw=1.5, label="RoIAlign aligned=True, 2 x 2 per bin"
         )
@@ -130,7 +133,7 @@ def crop_and_resize(path):
         ax.scatter(
             xs.ravel(), ys.ravel(), marker="+", s=80, c="#2ca02c", lw=1.6, zorder=3, label="crop_and_resize"
         )
-    axes[0].legend(loc="lower center", bbox_to_anchor=(1.1, -0.26), fontsize=8, ncol=2, frameon=False)
+    axes[0].legend(loc="lower center", bbox_to_anchor=(1.1, -0.26), fontsize=8, ncol=3, frameon=False)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
 
