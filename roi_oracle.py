@@ -214,3 +214,288 @@ def _append_record(key, op, data, rois, out_grad, params) -> None:
     }
     with open(target, "a") as log:
         log.write(json.dumps(entry) + "\n")
+
+
+# ---------------------------------------------------------------------------
+# ONNX Runtime: the second live oracle (chapter 7)
+# ---------------------------------------------------------------------------
+#
+# One-node ONNX models (RoiAlign, MaxRoiPool) are built with onnx.helper on the fly and
+# run on ONNX Runtime's CPU provider. As for mxnet, every call is keyed by a hash of its
+# inputs and attributes; scripts/record_onnx.py stores ONNX Runtime's answers (or its
+# refusals) in data/onnxruntime_recorded.npz for machines without it.
+
+ORT_RECORDED_PATH = Path(__file__).resolve().parent / "data" / "onnxruntime_recorded.npz"
+ORT_HIDE_ENV = "ROI_ORACLE_HIDE_ORT"
+"""Set to 1 to behave as if onnxruntime were not installed (tests run notebooks both ways)."""
+
+ORT_RECORD_ENV = "ROI_ORACLE_RECORD_ORT"
+"""When this environment variable names a file, every live ONNX Runtime call is appended to it."""
+
+ORT_OPERATORS = ("RoiAlign", "MaxRoiPool")
+ORT_OPSETS = {"RoiAlign": (16, 10, 11), "MaxRoiPool": (16,)}
+"""Opset stamps the oracle builds: RoiAlign 16 (coordinate_transformation_mode) or 10 and 11 (before
+it: RoiAlign-10, always output_half_pixel); MaxRoiPool 16 (ONNX Runtime has none for opset 22)."""
+
+_ORT_DEFAULTS = {
+    "RoiAlign": {
+        "mode": "avg",
+        "output_height": 1,
+        "output_width": 1,
+        "sampling_ratio": 0,
+        "spatial_scale": 1.0,
+        "coordinate_transformation_mode": "half_pixel",
+    },
+    "MaxRoiPool": {"spatial_scale": 1.0},
+}
+
+
+class OnnxRuntimeRejected(RuntimeError):
+    """ONNX Runtime refused the call (its message is kept, live or recorded)."""
+
+
+@dataclass(frozen=True)
+class OnnxRuntimeAnswer:
+    """ONNX Runtime's output for one call and where it came from (live or recorded)."""
+
+    value: np.ndarray
+    live: bool
+
+    @property
+    def source(self) -> str:
+        if self.live:
+            return f"ONNX Runtime {onnxruntime_module().__version__}, live"
+        return "ONNX Runtime 1.32, recorded (onnxruntime not installed here)"
+
+
+@lru_cache(maxsize=1)
+def onnxruntime_module():
+    """The ``onnxruntime`` module (with ``onnx`` importable), or None."""
+    if os.environ.get(ORT_HIDE_ENV) == "1":
+        return None
+    try:
+        import onnx  # noqa: F401  (the models are built with onnx.helper)
+        import onnxruntime
+    except Exception:
+        return None
+    onnxruntime.set_default_logger_severity(4)  # errors surface as exceptions; RoiAlign's max-mode warning
+    return onnxruntime
+
+
+def onnxruntime_available() -> bool:
+    return onnxruntime_module() is not None
+
+
+def onnxruntime_status_line() -> str:
+    """One line for a notebook: is ONNX Runtime live or recorded?"""
+    ort = onnxruntime_module()
+    if ort is not None:
+        return f"onnxruntime {ort.__version__} is installed: ONNX comparisons run against it live."
+    return (
+        "onnxruntime is not installed here: ONNX comparisons use ONNX Runtime 1.32 outputs recorded in "
+        "data/onnxruntime_recorded.npz by scripts/record_onnx.py."
+    )
+
+
+def _ort_attributes(op: str, opset: int | None, attributes: dict) -> tuple[int, dict]:
+    if op not in ORT_OPERATORS:
+        raise ValueError(f"op must be one of {ORT_OPERATORS}; got {op!r}")
+    opset = ORT_OPSETS[op][0] if opset is None else opset
+    if opset not in ORT_OPSETS[op]:
+        raise ValueError(f"opset for {op} must be one of {ORT_OPSETS[op]}; got {opset!r}")
+    defaults = dict(_ORT_DEFAULTS[op])
+    if op == "RoiAlign" and opset < 16:
+        defaults.pop("coordinate_transformation_mode")
+    allowed = set(defaults) | ({"pooled_shape"} if op == "MaxRoiPool" else set())
+    unknown = set(attributes) - allowed
+    if unknown:
+        raise TypeError(f"unexpected attributes for {op} (opset {opset}): {sorted(unknown)}")
+    if op == "MaxRoiPool" and "pooled_shape" not in attributes:
+        raise TypeError("MaxRoiPool needs pooled_shape=(PH, PW)")
+    out = {}
+    for key, value in sorted({**defaults, **attributes}.items()):
+        if key == "pooled_shape":
+            value = [int(v) for v in ((value, value) if isinstance(value, (int, np.integer)) else value)]
+        elif isinstance(defaults.get(key), str):
+            value = str(value)
+        elif key == "spatial_scale":
+            value = float(np.float32(value))
+        else:
+            value = int(value)
+        out[key] = value
+    return opset, out
+
+
+def _ort_inputs(op: str, X, rois, batch_indices) -> dict[str, np.ndarray]:
+    inputs = {
+        "X": np.ascontiguousarray(np.asarray(X, np.float32)),
+        "rois": np.ascontiguousarray(np.asarray(rois, np.float32)),
+    }
+    if op == "RoiAlign":
+        inputs["batch_indices"] = np.ascontiguousarray(np.asarray(batch_indices, np.int64))
+    return inputs
+
+
+def onnxruntime_call_key(
+    op: str, X, rois, batch_indices=None, *, opset: int | None = None, **attributes
+) -> str:
+    """A stable hash of one ONNX Runtime call: operator, opset, inputs and attributes."""
+    opset, attributes = _ort_attributes(op, opset, attributes)
+    digest = hashlib.sha256(f"onnxruntime/{op}/{opset}".encode())
+    for name, array in sorted(_ort_inputs(op, X, rois, batch_indices).items()):
+        digest.update(name.encode() + repr(array.shape).encode() + array.tobytes())
+    digest.update(json.dumps(attributes, sort_keys=True).encode())
+    return digest.hexdigest()[:32]
+
+
+@lru_cache(maxsize=64)
+def _ort_session(op: str, opset: int, attributes_json: str):
+    """An InferenceSession for a one-node model (cached: building one takes milliseconds)."""
+    from onnx import TensorProto, helper
+
+    ort = onnxruntime_module()
+    attributes = json.loads(attributes_json)
+    names = ["X", "rois", "batch_indices"] if op == "RoiAlign" else ["X", "rois"]
+    types = {"X": TensorProto.FLOAT, "rois": TensorProto.FLOAT, "batch_indices": TensorProto.INT64}
+    node = helper.make_node(op, names, ["Y"], **attributes)
+    graph = helper.make_graph(
+        [node],
+        f"one_{op}",
+        [helper.make_tensor_value_info(n, types[n], None) for n in names],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    options = ort.SessionOptions()
+    options.log_severity_level = 4  # refusals arrive as exceptions; the max-mode warning is in the text
+    options.intra_op_num_threads = 1
+    return ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+
+
+def _ort_live(op: str, opset: int, attributes: dict, inputs: dict) -> np.ndarray:
+    ort = onnxruntime_module()
+    try:
+        session = _ort_session(op, opset, json.dumps(attributes, sort_keys=True))
+        return session.run(None, inputs)[0]
+    except (
+        ort.capi.onnxruntime_pybind11_state.Fail,
+        ort.capi.onnxruntime_pybind11_state.InvalidArgument,
+        ort.capi.onnxruntime_pybind11_state.RuntimeException,
+    ) as error:
+        message = str(error).split("Status Message: ")[-1].strip()
+        raise OnnxRuntimeRejected(message.split("] ")[-1]) from None
+
+
+@lru_cache(maxsize=1)
+def onnxruntime_recorded_calls() -> dict[str, dict]:
+    """Every recorded ONNX Runtime call: key -> {"op", "params", "X", "rois", ..., "out" or "error"}."""
+    if not ORT_RECORDED_PATH.exists():
+        return {}
+    calls: dict[str, dict] = {}
+    with np.load(ORT_RECORDED_PATH) as archive:
+        for name in archive.files:
+            key, part = name.split("/")
+            value = archive[name]
+            if part in ("op", "params", "error"):
+                value = str(value)
+                value = json.loads(value) if part == "params" else value
+            calls.setdefault(key, {})[part] = value
+    return calls
+
+
+def onnxruntime_output(
+    op: str,
+    X,
+    rois,
+    batch_indices=None,
+    *,
+    opset: int | None = None,
+    prefer_recorded: bool = False,
+    **attributes,
+) -> OnnxRuntimeAnswer:
+    """ONNX Runtime's answer for a one-node ``RoiAlign`` or ``MaxRoiPool`` model: live if possible.
+
+    Parameters
+    ----------
+    op : {"RoiAlign", "MaxRoiPool"}
+    X, rois, batch_indices
+        The node's inputs as ONNX defines them: ``X`` (N, C, H, W); RoiAlign's ``rois``
+        (R, 4) ``[x1, y1, x2, y2]`` with int64 ``batch_indices`` (R,); MaxRoiPool's ``rois``
+        (R, 5) ``[batch_index, x1, y1, x2, y2]`` (no ``batch_indices``).
+    opset : int, optional
+        The model's opset stamp (``ORT_OPSETS``); RoiAlign 16 by default, 10 or 11 for the
+        form without ``coordinate_transformation_mode``.
+    prefer_recorded : bool
+        Use the recording even when ONNX Runtime is installed (tests use this).
+    **attributes
+        The node's attributes with ONNX's names (``mode``, ``output_height``, ...,
+        ``pooled_shape``); omitted ones take ONNX's defaults.
+
+    Raises
+    ------
+    OnnxRuntimeRejected
+        ONNX Runtime refused the call (e.g. a batch index of -1), live or as recorded.
+    LookupError
+        onnxruntime is not installed and this exact call was never recorded.
+
+    Examples
+    --------
+    >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    >>> answer = onnxruntime_output("RoiAlign", x, [[0, 0, 2, 2]], [0], output_height=2,
+    ...                             output_width=2, sampling_ratio=2)
+    >>> answer.value[0, 0].tolist()   # half_pixel, ONNX's default since opset 16
+    [[0.625, 1.5], [4.125, 5.0]]
+    """
+    key = onnxruntime_call_key(op, X, rois, batch_indices, opset=opset, **attributes)
+    opset, normalised = _ort_attributes(op, opset, attributes)
+    inputs = _ort_inputs(op, X, rois, batch_indices)
+    if onnxruntime_available() and not prefer_recorded:
+        _append_ort_record(key, op, opset, normalised, inputs)
+        return OnnxRuntimeAnswer(_ort_live(op, opset, normalised, inputs), live=True)
+    recorded = onnxruntime_recorded_calls()
+    if key not in recorded:
+        raise LookupError(
+            f"no recorded ONNX Runtime output for this {op} call (key {key}); run "
+            "scripts/record_onnx.py on a machine with onnxruntime to record it"
+        )
+    if "error" in recorded[key]:
+        raise OnnxRuntimeRejected(recorded[key]["error"])
+    return OnnxRuntimeAnswer(recorded[key]["out"], live=False)
+
+
+def _append_ort_record(key, op, opset, attributes, inputs) -> None:
+    target = os.environ.get(ORT_RECORD_ENV)
+    if not target:
+        return
+    entry = {"key": key, "op": op, "opset": opset, "attributes": attributes}
+    entry.update({name: array.tolist() for name, array in inputs.items()})
+    with open(target, "a") as log:
+        log.write(json.dumps(entry) + "\n")
+
+
+FRAMEWORKS_RECORDED_PATH = Path(__file__).resolve().parent / "data" / "frameworks_recorded.npz"
+
+
+@lru_cache(maxsize=2)
+def framework_recordings(framework: str) -> tuple[dict, ...]:
+    """torchvision's or TensorFlow's outputs on chapter 7's seeded cases, as recorded by
+    ``scripts/record_frameworks.py`` (run by hand in each framework's own environment).
+
+    Each entry holds ``fn``, ``params`` (dict), ``version``, the inputs by name, and
+    ``out`` or ``error``. Neither framework is ever imported by the course.
+    """
+    if framework not in ("torchvision", "tensorflow"):
+        raise ValueError(f"framework must be 'torchvision' or 'tensorflow'; got {framework!r}")
+    if not FRAMEWORKS_RECORDED_PATH.exists():
+        return ()
+    entries: dict[str, dict] = {}
+    with np.load(FRAMEWORKS_RECORDED_PATH) as archive:
+        for name in archive.files:
+            owner, index, part = name.split("/")
+            if owner != framework:
+                continue
+            value = archive[name]
+            if part in ("fn", "params", "version", "error"):
+                value = str(value)
+                value = json.loads(value) if part == "params" else value
+            entries.setdefault(index, {})[part] = value
+    return tuple(entries[k] for k in sorted(entries))

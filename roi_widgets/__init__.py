@@ -17,6 +17,7 @@ notebook; the tests, the figure scripts and the browser benchmark use it (never 
 * ``grad_pool``, ``grad_align``: ``roi_widgets.grad_pool.PoolGradExplorer`` and
   ``roi_widgets.grad_align.AlignGradExplorer``, where each operator's gradient goes (chapter 5;
   ``roi_widgets.grad.GradExplorer`` shows them under one operator choice)
+* ``frameworks``: ``roi_widgets.frameworks.FrameworksExplorer``, one box in five frameworks (chapter 7)
 
 ``roi_widgets.frames`` gets each step's picture to the browser fast: only the artists a step
 changes are drawn again, and each frame is sent whole, as a quickly written PNG.
@@ -52,6 +53,9 @@ EXPLORERS: dict[str, ExplorerEntry] = {
             "GradExplorer",
         ),
         # chapter 7 (frameworks): add its entries below this line
+        ExplorerEntry(
+            "frameworks", "roi_widgets.frameworks:FrameworksExplorer", {}, 7, "07_frameworks.ipynb"
+        ),
         #
         # chapter 8 (the RoI family): add its entries below this line
         #
