@@ -116,20 +116,20 @@ def test_ch4_aligned_moves_half_a_cell_at_scale_one_sixteenth():
 
 
 def test_ch4_three_readings_match_the_figure_script():
-    from figures.ch4_readings import CASES, readings
+    from figures.ch4_readings import READINGS, readings
 
     code = text("04_roi_align", "code")
     line = next(ln for ln in code.splitlines() if ln.startswith("for scale, box in "))
-    assert tuple(ast.literal_eval(line.split(" in ", 1)[1].rstrip(":"))) == CASES
+    assert tuple(ast.literal_eval(line.split(" in ", 1)[1].rstrip(":"))) == READINGS
     x = align_map()
     widths = {}
-    for scale, box in CASES:
+    for scale, box in READINGS:
         spans = readings(box, scale)
         widths[scale] = {name: hi - lo for name, (lo, hi) in ((n, r["x"]) for n, r in spans.items())}
         assert np.array_equal(ru.roi_pool(x, [box], 1, scale),
                               mxnet("roi_pool", x, [box], pooled_size=1, spatial_scale=scale))
     assert widths[1.0] == {"RoI pooling": 3, "RoIAlign, aligned=False": 2, "RoIAlign, aligned=True": 2}
-    assert readings(*CASES[1][::-1])["RoIAlign, aligned=True"]["x"] == (1.0, 3.0)
+    assert readings(*READINGS[1][::-1])["RoIAlign, aligned=True"]["x"] == (1.0, 3.0)
 
 
 def test_ch4_dragging_off_the_top_left():

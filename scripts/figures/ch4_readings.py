@@ -2,7 +2,7 @@
 centres, and aligned=True's corners on pixel edges, at scale 1 and at scale 1/2.
 
 Every extent and sample drawn comes from ``ru.roi_pool_bins`` and ``ru.roi_align_samples``; the
-cases are ``CASES``, the same boxes as the notebook's cell beside the figure.
+cases are ``READINGS``, the same boxes as the notebook's cell beside the figure.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ import numpy as np
 
 import roi_utils as ru
 
-CASES = ((1.0, [0, 1, 1, 3, 3]), (0.5, [0, 3, 3, 7, 7]))
+READINGS = ((1.0, [0, 1, 1, 3, 3]), (0.5, [0, 3, 3, 7, 7]))
+"""(spatial_scale, box) of each row of the picture."""
+CASES = {"ch4_readings.png": [box for _, box in READINGS]}
 """(spatial_scale, box in image pixels): the same cells' worth of box at scale 1 and at scale 1/2."""
 MAP_SHAPE = (6, 6)
 SHOWN = 5  # cells drawn per side
@@ -64,10 +66,10 @@ def _describe(reading: dict) -> str:
 
 
 def three_readings(path):
-    fig, axes = plt.subplots(len(CASES), 3, figsize=(9.6, 7.2))
+    fig, axes = plt.subplots(len(READINGS), 3, figsize=(9.6, 7.2))
     colours = {"RoI pooling": "saddlebrown", "RoIAlign, aligned=False": "crimson",
                "RoIAlign, aligned=True": "seagreen"}
-    for row, (scale, box) in zip(axes, CASES, strict=True):
+    for row, (scale, box) in zip(axes, READINGS, strict=True):
         for ax, (name, reading) in zip(row, readings(box, scale).items(), strict=True):
             _grid(ax)
             (x0, x1), (y0, y1) = reading["x"], reading["y"]
