@@ -79,15 +79,17 @@ def send_full_frames(canvas) -> None:
     frame as soon as it arrives, so a frame that has not finished loading when the
     next one comes is never painted; if it was a diff, its change is lost for good and
     the picture stays stale (seen as a figure that ignores a slider step). A whole
-    frame is a few kB more, and any frame that is painted shows the true state.
+    frame is a few kB more, and any frame that is painted shows the true state. No frame is
+    made while a ``Layers`` draw is under way (its front artists hidden, or half drawn): one asked
+    for then is sent when that draw ends.
     Canvases without the web backend (Agg in tests) are left alone.
     """
     if not hasattr(canvas, "get_diff_image") or not hasattr(canvas, "_force_full"):
         return
 
     def whole_frame():
-        if not canvas._png_is_old:
-            return None
+        if not canvas._png_is_old or getattr(canvas, "_layers_rendering", False):
+            return None  # nothing new, or a ``Layers`` draw under way (its front artists hidden)
         pixels = np.asarray(canvas.get_renderer().buffer_rgba())
         canvas.set_image_mode("full")
         canvas._last_buff = pixels.view(np.uint32).squeeze(2).copy()  # ipympl's snapshot reads it
@@ -233,15 +235,34 @@ class Layers:
 
     def draw(self) -> None:
         canvas = self.figure.canvas
+        canvas._layers_rendering = True  # a frame asked for now would lack the front: see send_full_frames
+        try:
+            for _ in range(3):
+                layout, renderer = self._figure_layout(), canvas.get_renderer()
+                self._render(layout)
+                if canvas.get_renderer() is renderer and self._figure_layout() == layout:
+                    break
+                # the figure's size or dpi changed while it was drawn (a browser message handled
+                # meanwhile): the canvas now holds a new, blank renderer; what was saved is stale
+                self._background = None
+        finally:
+            canvas._layers_rendering = False
+        # drawn: as matplotlib's own draw does, mark the figure current, or IPython's post-execute
+        # hook (run after every widget message) has ipympl draw it all again and send a second frame
+        self.figure.stale = False
+        canvas.blit()  # the web canvas sends the frame; on Agg this does nothing
+
+    def _render(self, layout) -> None:
+        canvas = self.figure.canvas
         plan = self._plan()
         if plan is None:
-            self._draw_back()
+            self._draw_back(layout)
             self.whole_draws += 1
         elif plan:
             if self._draw_axes(plan):
                 self.axes_draws += 1
             else:  # what they paint would meet another part of the figure
-                self._draw_back()
+                self._draw_back(layout)
             self.whole_draws += 1
         else:
             np.copyto(np.asarray(canvas.get_renderer().buffer_rgba()), self._background)
@@ -250,12 +271,10 @@ class Layers:
         for artist in self._front:
             if artist.axes is None or artist.axes.get_visible():
                 artist.draw(renderer)
-        # drawn: as matplotlib's own draw does, mark the figure current, or IPython's post-execute
-        # hook (run after every widget message) has ipympl draw it all again and send a second frame
-        self.figure.stale = False
-        canvas.blit()  # the web canvas sends the frame; on Agg this does nothing
 
-    def _draw_back(self) -> None:
+    def _draw_back(self, layout) -> None:
+        """Render the back layer and save it, with the ``layout`` it was drawn for (taken before
+        drawing: ``draw`` draws again if it changed meanwhile)."""
         figure, canvas = self.figure, self.figure.canvas
         front = list(self.front())
         renderer = canvas.get_renderer()
@@ -264,9 +283,9 @@ class Layers:
         self._bare = np.asarray(renderer.buffer_rgba()).copy()
         with _left_out(front):
             FigureCanvasAgg.draw(canvas)  # renders only; the web canvas's draw would also send it
-        renderer = canvas.get_renderer()
-        self._background = np.asarray(renderer.buffer_rgba()).copy()
-        self._layout = self._figure_layout()
+        # the pixels of the renderer just drawn into, never one the canvas made since
+        self._background = np.asarray(canvas.renderer.buffer_rgba()).copy()
+        self._layout = layout
         self._axes_layout = {id(ax): self._one_axes_layout(ax) for ax in figure.axes}
         self._front = paint_order(figure, front)
         self._back = back_artists(figure, front)

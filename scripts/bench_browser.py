@@ -82,8 +82,6 @@ def kernel_side(steps: int = 6, profile: bool = False) -> list[dict]:
     matplotlib.use("module://ipympl.backend_nbagg")
     import matplotlib.pyplot as plt
 
-    from roi_widgets import frames
-
     rows = []
     for cls in explorer_classes():
         explorer = cls()
@@ -94,37 +92,27 @@ def kernel_side(steps: int = 6, profile: bool = False) -> list[dict]:
         canvas.send = lambda *args, **kwargs: None
         explorer.update()  # the first update only asks the browser to draw; later ones draw
         parts = {"redraw": [], "png": []}
-        if profile:
-            redraw, png_bytes = explorer._redraw, frames.png_bytes
-
-            def timed_redraw(redraw=redraw):
-                start = time.perf_counter()
-                redraw()
-                parts["redraw"].append((time.perf_counter() - start) * 1000)
-
-            def timed_png(pixels, *args, **kwargs):
-                start = time.perf_counter()
-                result = png_bytes(pixels, *args, **kwargs)
-                parts["png"].append((time.perf_counter() - start) * 1000)
-                return result
-
-            explorer._redraw, frames.png_bytes = timed_redraw, timed_png
+        restore = _instrument(explorer, parts) if profile else (lambda: None)
         try:
             for name, control in number_controls(explorer).items():
                 if control.slider.min == control.slider.max or control.disabled:
                     continue
                 times, whole, partial = [], explorer.layers.whole_draws, explorer.layers.axes_draws
                 parts["redraw"].clear(), parts["png"].clear()
+                cpu = []
                 for value in _step_values(control, steps):
                     explorer.last_update_ms = None
+                    start = time.process_time()
                     control.value = value
                     if explorer.last_update_ms is not None:  # else clamped: nothing changed
                         times.append(explorer.last_update_ms)
+                        cpu.append((time.process_time() - start) * 1000)
                 if times:
                     row = {
                         "explorer": cls.__name__,
                         "control": name,
                         "ms": statistics.median(times),
+                        "cpu": statistics.median(cpu),
                         "whole": explorer.layers.whole_draws - whole,
                         "axes": explorer.layers.axes_draws - partial,
                         "steps": len(times),
@@ -134,22 +122,48 @@ def kernel_side(steps: int = 6, profile: bool = False) -> list[dict]:
                         row["png"] = statistics.median(parts["png"]) if parts["png"] else 0.0
                     rows.append(row)
         finally:
-            if profile:
-                frames.png_bytes = png_bytes
+            restore()
             plt.close(explorer.figure)
     return rows
 
 
+def _instrument(explorer, parts: dict):
+    """Time ``explorer._redraw`` and ``frames.png_bytes`` into ``parts``; return an undo."""
+    from roi_widgets import frames
+
+    redraw, png_bytes = explorer._redraw, frames.png_bytes
+
+    def timed_redraw():
+        start = time.perf_counter()
+        redraw()
+        parts["redraw"].append((time.perf_counter() - start) * 1000)
+
+    def timed_png(pixels, *args, **kwargs):
+        start = time.perf_counter()
+        result = png_bytes(pixels, *args, **kwargs)
+        parts["png"].append((time.perf_counter() - start) * 1000)
+        return result
+
+    explorer._redraw, frames.png_bytes = timed_redraw, timed_png
+
+    def restore():
+        frames.png_bytes = png_bytes
+        del explorer._redraw
+
+    return restore
+
+
 def print_kernel_table(rows: list[dict]) -> None:
-    print("\nKernel side of one step (our code, Agg render, PNG frame), ratio 1, median ms:")
-    print(f"  {'explorer':<16} {'control':<12} {'ms':>6} {'back drawn (only some Axes)':>28}  parts")
+    print("\nKernel side of one step (our code, Agg render, PNG frame), ratio 1, medians: wall ms, and")
+    print("CPU ms of this process (what the step costs when other processes share the cores)")
+    print(f"  {'explorer':<16} {'control':<12} {'ms':>6} {'cpu':>6} {'back drawn (some Axes)':>24}  parts")
     for row in rows:
         parts = ""
         if "redraw" in row:
             render = row["ms"] - row["redraw"] - row["png"]
             parts = f"redraw {row['redraw']:.1f}, render {render:.1f}, png {row['png']:.1f}"
         print(
-            f"  {row['explorer']:<16} {row['control']:<12} {row['ms']:6.1f} "
+            f"  {row['explorer']:<16} {row['control']:<12} {row['ms']:6.1f} {row['cpu']:6.1f} "
             f"{row['whole']:>10} of {row['steps']:<3} ({row['axes']} only some)      {parts}"
         )
 
@@ -168,17 +182,22 @@ def browser_side(paths: list[Path], ratios: list[float], steps: int) -> dict:
                         bh.open_notebook(page, base, token, f"notebooks/{name}")
                         try:
                             bh.run_all(page)
-                            _time_notebook(page, name, ratio, steps, results)
+                            time_notebook(page, name, ratio, steps, results)
                         finally:
                             bh.shutdown_kernels(base, token)
     return results
 
 
-def _time_notebook(page, name: str, ratio: float, steps: int, results: dict) -> None:
+def time_notebook(page, name: str, ratio: float, steps: int, results: dict) -> None:
+    """Time every slider and number box of every explorer in the open, run notebook into
+    ``results`` (see ``browser_side``)."""
     explorers = bh.explorers(page)
     for index in range(explorers.count()):
         explorer = explorers.nth(index)
-        for control in bh.controls(explorer):
+        found = bh.controls(explorer)
+        if found and not found[0]["disabled"]:  # the first step of all, untimed: the first whole draw
+            bh.slider_step(page, explorer, bh.control_handle(explorer, found[0]["index"]))
+        for control in found:
             handle = bh.control_handle(explorer, control["index"])
             label = control["label"]
             if control["disabled"]:
