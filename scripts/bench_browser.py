@@ -3,10 +3,11 @@
     python scripts/bench_browser.py [--steps 7] [--ratios 1 2] [notebooks/01_roi_pooling.ipynb ...]
     python scripts/bench_browser.py --quick     # one step per control, the start page only
 
-Kernel side first (this process, ipympl's backend, no browser): every explorer of the registry is
-built with its defaults and each of its controls (``NumberControl``) stepped back and forth; one
-step's time is ``last_update_ms``: our code, matplotlib's render (``roi_widgets.frames.Layers``)
-and the PNG frame ipympl sends. ``--profile`` splits it into redraw (our code), render and PNG.
+Kernel side first (this process, ipympl's backend, no browser): every explorer of the registry
+``roi_widgets.EXPLORERS`` is built as its notebook builds it, and each of its controls
+(``NumberControl``) stepped back and forth; one step's time is ``last_update_ms``: our code,
+matplotlib's render (``roi_widgets.frames.Layers``) and the PNG frame ipympl sends. ``--profile``
+splits it into redraw (our code), render and PNG.
 
 Then the browser: JupyterLab (127.0.0.1, token auth) over a throwaway copy of the course, and
 headless Chromium at each device pixel ratio of ``--ratios``. Each notebook is run, then in every
@@ -37,34 +38,21 @@ TARGET_MS = {1: 100.0, 2: 150.0}
 """The course's targets for one step's median, by device pixel ratio."""
 
 
-def explorer_classes() -> list[type]:
-    """Every explorer class, from the registry ``roi_widgets.EXPLORERS`` where it exists."""
-    import roi_widgets
+def registered() -> dict:
+    """Every explorer of the registry ``roi_widgets.EXPLORERS``, by name: a function that builds it
+    as its notebook's cell does."""
+    from roi_widgets import EXPLORERS
 
-    registry = getattr(roi_widgets, "EXPLORERS", None)
-    if registry is not None:
-        values = registry.values() if isinstance(registry, dict) else registry
-        return [getattr(entry, "cls", entry) for entry in values]
-    import importlib
-    import pkgutil
-
-    from roi_widgets.common import Explorer
-
-    found = []
-    for info in pkgutil.iter_modules(roi_widgets.__path__):
-        module = importlib.import_module(f"roi_widgets.{info.name}")
-        for cls in vars(module).values():
-            if isinstance(cls, type) and issubclass(cls, Explorer) and cls is not Explorer:
-                if cls.__module__ == module.__name__ and cls not in found:
-                    found.append(cls)
-    return found
+    return {name: entry.build for name, entry in EXPLORERS.items()}
 
 
 def number_controls(explorer) -> dict:
-    """An explorer's ``NumberControl`` attributes by name, in the order they were made."""
+    """An explorer's ``NumberControl`` controls by name (its ``controls`` under the contract of
+    ``roi_widgets.base``; an explorer not yet converted to it: its attributes)."""
     from roi_widgets.common import NumberControl
 
-    return {name: c for name, c in vars(explorer).items() if isinstance(c, NumberControl)}
+    controls = getattr(explorer, "controls", None) or vars(explorer)
+    return {name: c for name, c in controls.items() if isinstance(c, NumberControl)}
 
 
 def _step_values(control, steps: int) -> list:
@@ -83,8 +71,8 @@ def kernel_side(steps: int = 6, profile: bool = False) -> list[dict]:
     import matplotlib.pyplot as plt
 
     rows = []
-    for cls in explorer_classes():
-        explorer = cls()
+    for label, build in registered().items():
+        explorer = build()
         canvas = explorer.figure.canvas
         # as once a browser shows the canvas: ipympl stops re-encoding a snapshot for the notebook file
         canvas.syncing_data_url = False
@@ -109,7 +97,7 @@ def kernel_side(steps: int = 6, profile: bool = False) -> list[dict]:
                         cpu.append((time.process_time() - start) * 1000)
                 if times:
                     row = {
-                        "explorer": cls.__name__,
+                        "explorer": label,
                         "control": name,
                         "ms": statistics.median(times),
                         "cpu": statistics.median(cpu),

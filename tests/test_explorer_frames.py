@@ -57,14 +57,10 @@ def test_plain_ipympl_canvas_would_send_diffs(ipympl_backend):
 
 
 def every_explorer():
-    from roi_widgets.align import AlignExplorer
-    from roi_widgets.check import RenderCheck
-    from roi_widgets.grad import GradExplorer
-    from roi_widgets.image import ImageExplorer
-    from roi_widgets.pool import PoolExplorer
-    from roi_widgets.spp import SppExplorer
+    """Every explorer class of the registry ``roi_widgets.EXPLORERS``."""
+    from roi_widgets import EXPLORERS
 
-    return [RenderCheck, PoolExplorer, ImageExplorer, SppExplorer, AlignExplorer, GradExplorer]
+    return [entry.explorer_class for entry in EXPLORERS.values()]
 
 
 @pytest.mark.parametrize("kind", every_explorer(), ids=lambda kind: kind.__name__)
@@ -106,9 +102,11 @@ def test_explorer_timing_script_measures_every_control():
         rows = bench_browser.kernel_side(steps=2)
     finally:
         matplotlib.use(previous)
+    from roi_widgets import EXPLORERS
+
     timed = {(row["explorer"], row["control"]) for row in rows}
-    assert {kind.__name__ for kind in every_explorer()} <= {name for name, _ in timed}
-    assert {("PoolExplorer", "seed"), ("PoolExplorer", "pw"), ("SppExplorer", "height")} <= timed
+    assert set(EXPLORERS) <= {name for name, _ in timed}
+    assert {("pool", "seed"), ("pool", "pw"), ("spp", "height")} <= timed
     assert all(row["ms"] > 0 for row in rows)
 
 
