@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import traitlets
 
-from roi_widgets.frames import Layers, send_full_frames
+from roi_widgets.frames import Layers, canvas_lock, send_full_frames
 
 KEY_SLIDER_CLASS = "roi-key-slider"
 """CSS class of the slider the browser test drags in each explorer."""
@@ -355,6 +355,10 @@ class Explorer:
         self.widget.add_class(EXPLORER_CLASS)
 
     def update(self, *_ignored) -> None:
+        with canvas_lock(self.figure.canvas):  # no render on another thread meanwhile (frames.canvas_lock)
+            self._update()
+
+    def _update(self) -> None:
         start = time.perf_counter()
         self._redraw()
         if getattr(self, "_shown_once", False):

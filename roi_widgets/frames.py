@@ -11,6 +11,7 @@ everything again. ``send_full_frames`` makes ipympl send each result as one whol
 from __future__ import annotations
 
 import struct
+import threading
 import zlib
 from contextlib import contextmanager
 from operator import attrgetter
@@ -70,6 +71,36 @@ def png_bytes(pixels: np.ndarray, level: int = PNG_COMPRESS_LEVEL) -> bytes:
     )
 
 
+def canvas_lock(canvas) -> threading.RLock:
+    """The lock that every render of ``canvas``'s figure holds: ``Layers.draw``, the canvas's own
+    ``draw`` (ipympl's answer to the browser asking for a frame) and the making of a frame.
+
+    ipykernel 7 can handle two widget messages at once on different threads: the browser's "draw"
+    and a slider's new value. Both then render into the canvas's one Agg renderer: one clears it
+    while the other is drawing or saving it. Seen in the browser: ipympl's draw cleared the
+    renderer between ``Layers`` rendering the back layer and saving it, so a blank back layer was
+    saved and every later step pasted it under the box and the title (the start page that lost
+    its heatmap for good). Re-entrant: a ``Layers`` draw ends by sending a frame."""
+    lock = canvas.__dict__.get("_render_lock_roi")
+    if lock is None:
+        lock = canvas.__dict__.setdefault("_render_lock_roi", threading.RLock())
+    return lock
+
+
+def serialise_draws(canvas) -> None:
+    """Make ``canvas.draw`` hold ``canvas_lock`` (once per canvas)."""
+    if canvas.__dict__.get("_draw_serialised"):
+        return
+    draw, lock = canvas.draw, canvas_lock(canvas)
+
+    def locked_draw(*args, **kwargs):
+        with lock:
+            return draw(*args, **kwargs)
+
+    canvas.draw = locked_draw
+    canvas._draw_serialised = True
+
+
 def send_full_frames(canvas) -> None:
     """Make an ipympl canvas send every frame whole, never as a diff of the previous one,
     encoded by ``png_bytes``.
@@ -84,10 +115,16 @@ def send_full_frames(canvas) -> None:
     for then is sent when that draw ends.
     Canvases without the web backend (Agg in tests) are left alone.
     """
+    serialise_draws(canvas)
     if not hasattr(canvas, "get_diff_image") or not hasattr(canvas, "_force_full"):
         return
+    lock = canvas_lock(canvas)
 
     def whole_frame():
+        with lock:
+            return _whole_frame()
+
+    def _whole_frame():
         if not canvas._png_is_old or getattr(canvas, "_layers_rendering", False):
             return None  # nothing new, or a ``Layers`` draw under way (its front artists hidden)
         pixels = np.asarray(canvas.get_renderer().buffer_rgba())
@@ -234,6 +271,11 @@ class Layers:
         return REDRAW_MARGIN_POINTS * self.figure.dpi / 72
 
     def draw(self) -> None:
+        canvas = self.figure.canvas
+        with canvas_lock(canvas):
+            self._draw_locked()
+
+    def _draw_locked(self) -> None:
         canvas = self.figure.canvas
         canvas._layers_rendering = True  # a frame asked for now would lack the front: see send_full_frames
         try:

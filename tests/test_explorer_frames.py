@@ -254,3 +254,58 @@ def test_a_frame_request_and_a_resize_during_the_first_whole_draw_leave_no_blank
         pixels = np.asarray(Image.open(io.BytesIO(bytes(frame))).convert("RGB"))
         assert (np.abs(pixels.astype(int) - crimson).sum(axis=2) < 30).any(), "a frame without the box"
         assert (pixels != 255).any(axis=2).sum() > 0.2 * pixels.shape[0] * pixels.shape[1], "a blank frame"
+
+
+def test_a_frame_request_on_another_thread_during_the_first_whole_draw(ipympl_backend):
+    """The race as seen in JupyterLab (ipykernel 7 handles widget messages on more than one
+    thread): the browser's "draw" request makes ipympl draw the figure, and clear the canvas's
+    renderer, while a slider step's first whole draw is between rendering the back layer and
+    saving it. Without one lock around every render the saved back layer is blank and every later
+    step shows only the box and the title."""
+    import threading
+
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from roi_widgets.check import RenderCheck
+
+    explorer = RenderCheck()
+    canvas = explorer.figure.canvas
+    canvas.syncing_data_url = False
+    canvas.send = lambda *args, **kwargs: None
+    canvas.manager.web_sockets = [canvas]
+    main = threading.current_thread()
+    back_rendered, cleared = threading.Event(), threading.Event()
+    renderer = canvas.get_renderer()
+    clear = renderer.clear
+
+    def clear_and_tell():
+        clear()
+        if threading.current_thread() is not main:
+            cleared.set()
+
+    renderer.clear = clear_and_tell
+
+    def back_layer_rendered(event):  # the step's whole draw, between rendering and saving
+        if threading.current_thread() is main and not back_rendered.is_set():
+            back_rendered.set()
+            cleared.wait(0.5)  # give the browser's draw the chance to clear the renderer now
+
+    canvas.mpl_connect("draw_event", back_layer_rendered)
+
+    def browser_asks_for_a_frame():
+        if back_rendered.wait(10):
+            canvas._handle_message(canvas, {"type": "draw"}, [])
+
+    browser = threading.Thread(target=browser_asks_for_a_frame)
+    browser.start()
+    explorer.x2.value = 3  # the first step: the first whole draw
+    browser.join()
+    explorer.x2.value = 2  # quick steps over the saved back layer
+    explorer.x2.value = 3
+    layer = explorer.layers._background
+    painted = (layer[..., :3] != 255).any(axis=2).sum()
+    assert painted > 0.2 * layer.shape[0] * layer.shape[1], f"a blank back layer ({painted} pixels painted)"
+    shown = np.asarray(canvas.get_renderer().buffer_rgba()).copy()
+    FigureCanvasAgg.draw(canvas)
+    assert np.array_equal(shown, np.asarray(canvas.get_renderer().buffer_rgba()))
