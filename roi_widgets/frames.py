@@ -10,6 +10,7 @@ everything again. ``send_full_frames`` makes ipympl send each result as one whol
 
 from __future__ import annotations
 
+import math
 import struct
 import threading
 import zlib
@@ -19,7 +20,7 @@ from operator import attrgetter
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.legend import Legend
@@ -69,6 +70,47 @@ def png_bytes(pixels: np.ndarray, level: int = PNG_COMPRESS_LEVEL) -> bytes:
             _png_chunk(b"IEND", b""),
         )
     )
+
+
+TEXT_CACHE_SIZE = 4096
+"""How many rendered strings ``cache_text`` keeps (each a small greyscale bitmap)."""
+
+_text_images: dict = {}
+
+
+def cache_text(renderer: RendererAgg) -> None:
+    """Make ``renderer`` keep the glyph bitmap of every string it draws and reuse it when the same
+    string is drawn again in the same font at the same dpi.
+
+    ``RendererAgg.draw_text`` lays the string's glyphs out and rasterises them anew at every draw
+    (FreeType's ``set_text`` and ``draw_glyphs_to_bitmap``): most of the cost of an explorer's
+    printed map values, which a redraw draws again unchanged. The cached bitmap is the very array
+    ``draw_text`` would hand to ``draw_text_image``, so the pixels are the same (tested)."""
+    if renderer.__dict__.get("_text_cached") or type(renderer).draw_text is not RendererAgg.draw_text:
+        return
+    draw_text = renderer.draw_text
+
+    def draw_cached_text(gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        if ismath:
+            return draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+        key = (s, hash(prop), renderer.dpi, bool(gc.get_antialiased()), get_hinting_flag())
+        entry = _text_images.get(key)
+        if entry is None:
+            font = renderer._prepare_font(prop)
+            font.set_text(s, 0, flags=get_hinting_flag())
+            font.draw_glyphs_to_bitmap(antialiased=gc.get_antialiased())
+            xo, yo = font.get_bitmap_offset()
+            entry = (np.asarray(font).copy(), font.get_descent() / 64.0, xo / 64.0, yo / 64.0)
+            if len(_text_images) >= TEXT_CACHE_SIZE:
+                _text_images.clear()
+            _text_images[key] = entry
+        image, descent, xo, yo = entry
+        xd = descent * math.sin(math.radians(angle))
+        yd = descent * math.cos(math.radians(angle))
+        renderer._renderer.draw_text_image(image, round(x + xo + xd), round(y + yo + yd) + 1, angle, gc)
+
+    renderer.draw_text = draw_cached_text
+    renderer._text_cached = True
 
 
 def canvas_lock(canvas) -> threading.RLock:
@@ -296,6 +338,7 @@ class Layers:
 
     def _render(self, layout) -> None:
         canvas = self.figure.canvas
+        cache_text(canvas.get_renderer())
         plan = self._plan()
         if plan is None:
             self._draw_back(layout)

@@ -309,3 +309,30 @@ def test_a_frame_request_on_another_thread_during_the_first_whole_draw(ipympl_ba
     shown = np.asarray(canvas.get_renderer().buffer_rgba()).copy()
     FigureCanvasAgg.draw(canvas)
     assert np.array_equal(shown, np.asarray(canvas.get_renderer().buffer_rgba()))
+
+
+@pytest.mark.parametrize("kind", every_explorer(), ids=lambda kind: kind.__name__)
+def test_cached_text_draws_the_same_pixels(kind):
+    """frames.cache_text reuses each string's glyph bitmap: the picture must be the one a renderer
+    without the cache draws, at ratio 1 and 2, after the cache has seen every string once."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    from roi_widgets.frames import cache_text
+
+    explorer = kind()
+    try:
+        figure = explorer.figure
+        for dpi in (figure.dpi, 2 * figure.dpi):
+            figure.set_dpi(dpi)
+            width, height = figure.bbox.size
+            cached, plain = RendererAgg(width, height, dpi), RendererAgg(width, height, dpi)
+            cache_text(cached)
+            figure.draw(cached)
+            cached.clear()
+            figure.draw(cached)  # every string now from the cache
+            figure.draw(plain)
+            assert np.array_equal(np.asarray(cached.buffer_rgba()), np.asarray(plain.buffer_rgba()))
+    finally:
+        plt.close(explorer.figure)
