@@ -160,9 +160,9 @@ def _bilinear_interpolate(height: int, width: int, y, x):
     return hy * hx, hy * lx, ly * hx, ly * lx, x_low, x_high, y_low, y_high
 
 
-def _sample_y(roi_start_h, ph: int, bin_size_h, iy: int, roi_bin_grid_h: int):
-    """``roi_start_h + ph * bin_size_h + (iy + .5f) * bin_size_h / roi_bin_grid_h``, evaluated left
-    to right in float32 as C++ does (the same expression gives x from the w terms)."""
+def _sample_at(roi_start_h, ph: int, bin_size_h, iy: int, roi_bin_grid_h: int):
+    """A sample's y, ``roi_start_h + ph * bin_size_h + (iy + .5f) * bin_size_h / roi_bin_grid_h``,
+    evaluated left to right in float32 as the C++ does; called with the w terms, its x."""
     return (roi_start_h + _F32(ph) * bin_size_h) + _F32(iy + 0.5) * bin_size_h / _F32(roi_bin_grid_h)
 
 
@@ -200,9 +200,9 @@ def roi_align_loop(data, rois, pooled_size, spatial_scale=1.0, sample_ratio=-1, 
         for ph in range(ph_count):
             for pw in range(pw_count):
                 for iy in range(roi_bin_grid_h):
-                    yy = _sample_y(roi_start_h, ph, bin_size_h, iy, roi_bin_grid_h)
+                    yy = _sample_at(roi_start_h, ph, bin_size_h, iy, roi_bin_grid_h)
                     for ix in range(roi_bin_grid_w):
-                        xx = _sample_y(roi_start_w, pw, bin_size_w, ix, roi_bin_grid_w)
+                        xx = _sample_at(roi_start_w, pw, bin_size_w, ix, roi_bin_grid_w)
                         w1, w2, w3, w4, x_low, x_high, y_low, y_high = _bilinear_interpolate(
                             height, width, yy, xx
                         )
@@ -264,9 +264,9 @@ def roi_align_backward_loop(
                 for pw in range(pw_count):
                     top_diff_this_bin = top_diff[n, c, ph, pw]
                     for iy in range(roi_bin_grid_h):
-                        y = _sample_y(roi_start_h, ph, bin_size_h, iy, roi_bin_grid_h)
+                        y = _sample_at(roi_start_h, ph, bin_size_h, iy, roi_bin_grid_h)
                         for ix in range(roi_bin_grid_w):
-                            xx = _sample_y(roi_start_w, pw, bin_size_w, ix, roi_bin_grid_w)
+                            xx = _sample_at(roi_start_w, pw, bin_size_w, ix, roi_bin_grid_w)
                             w1, w2, w3, w4, x_low, x_high, y_low, y_high = _bilinear_interpolate(
                                 height, width, y, xx
                             )
