@@ -196,6 +196,7 @@ def time_notebook(page, name: str, ratio: float, steps: int, results: dict) -> N
                 continue
             times = [bh.slider_step(page, explorer, handle) for _ in range(steps)]
             results.setdefault((name, index, label, "slider"), {})[ratio] = times
+            _progress(name, index, label, "slider", ratio, times)
             if control["box"] and not control["box_disabled"]:
                 box = bh.control_box(explorer, control["index"])
                 times = []
@@ -205,6 +206,13 @@ def time_notebook(page, name: str, ratio: float, steps: int, results: dict) -> N
                         break
                     times.append(bh.number_box_step(page, explorer, box, value))
                 results.setdefault((name, index, label, "number box"), {})[ratio] = times
+                _progress(name, index, label, "number box", ratio, times)
+
+
+def _progress(name, index, label, kind, ratio, times) -> None:
+    """One line as each control is timed (to stderr: the table at the end is the result)."""
+    text, _ = _cell(times, ratio)
+    print(f"  ... {name} #{index} {label} {kind} at ratio {ratio:g}: {text}", file=sys.stderr, flush=True)
 
 
 def _cell(value, ratio) -> tuple[str, bool]:
