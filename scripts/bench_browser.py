@@ -22,6 +22,7 @@ whether it meets the course's targets (median <= 100 ms at ratio 1, <= 150 ms at
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -246,6 +247,8 @@ def print_browser_table(results: dict, ratios: list[float], steps: int) -> list:
         print(f"  {name:<30} {index:>2} {label:<18} {kind:<10}{''.join(cells)}")
     targets = ", ".join(f"<= {TARGET_MS.get(r, TARGET_MS[2]):.0f} ms at ratio {r:g}" for r in ratios)
     print(f"\n  targets: {targets}; * marks a miss ({len(misses)} in all)")
+    print(f"  load average at the end (1, 5, 15 min): {', '.join(f'{x:.1f}' for x in os.getloadavg())} "
+          f"on {os.cpu_count()} cores")
     return misses
 
 
@@ -264,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
         args.steps = 1
         args.notebooks = args.notebooks or [ROOT / "notebooks" / "00_start_here.ipynb"]
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    print(f"load average at the start (1, 5, 15 min): {', '.join(f'{x:.1f}' for x in os.getloadavg())} "
+          f"on {os.cpu_count()} cores (timings stretch with it: compare runs made under the same load)")
     # first, while no browser or server is winding down on the same cores
     print_kernel_table(kernel_side(steps=2 if args.quick else max(args.steps, 4), profile=args.profile))
     if args.kernel_only:
