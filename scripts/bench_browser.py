@@ -195,14 +195,15 @@ def time_notebook(page, name: str, ratio: float, steps: int, results: dict) -> N
             if handle.get_attribute("aria-valuemin") == handle.get_attribute("aria-valuemax"):
                 results.setdefault((name, index, label, "slider"), {})[ratio] = "one value"
                 continue
-            times = [bh.slider_step(page, explorer, handle) for _ in range(steps)]
+            # back and forth, so the explorer stays near its notebook's case for the next control
+            times = [bh.slider_step(page, explorer, handle, 1 if i % 2 == 0 else -1) for i in range(steps)]
             results.setdefault((name, index, label, "slider"), {})[ratio] = times
             _progress(name, index, label, "slider", ratio, times)
             if control["box"] and not control["box_disabled"]:
                 box = bh.control_box(explorer, control["index"])
                 times = []
-                for _ in range(steps):
-                    value = bh.next_value(handle)
+                for i in range(steps):
+                    value = bh.next_value(handle, 1 if i % 2 == 0 else -1)
                     if value is None:
                         break
                     times.append(bh.number_box_step(page, explorer, box, value))

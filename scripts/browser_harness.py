@@ -296,15 +296,19 @@ def key_step(page, explorer) -> float:
     return elapsed
 
 
-def slider_step(page, explorer, handle) -> float:
-    """One arrow-key step on the slider whose noUiSlider handle is ``handle`` (right, or left at
-    its top end): milliseconds from the keydown event to new pixels on the explorer's figure, or
-    -1 when the figure did not change within 10 s."""
+def slider_step(page, explorer, handle, direction: int = 1) -> float:
+    """One arrow-key step on the slider whose noUiSlider handle is ``handle``: right for
+    ``direction`` 1, left for -1 (the other way at either end of its range). Milliseconds from the
+    keydown event to new pixels on the explorer's figure, or -1 when the figure did not change
+    within 10 s."""
     handle.scroll_into_view_if_needed()
-    now, top = (float(handle.get_attribute(a)) for a in ("aria-valuenow", "aria-valuemax"))
+    names = ("aria-valuenow", "aria-valuemin", "aria-valuemax")
+    now, low, top = (float(handle.get_attribute(name)) for name in names)
+    if (direction > 0 and now >= top) or (direction < 0 and now <= low):
+        direction = -direction
     explorer.locator("canvas").first.evaluate(_WATCH_CANVAS)
     handle.focus()
-    page.keyboard.press("ArrowRight" if now < top else "ArrowLeft")
+    page.keyboard.press("ArrowRight" if direction > 0 else "ArrowLeft")
     return page.evaluate("() => window.__roiFigureChanged")
 
 
@@ -356,12 +360,15 @@ def control_box(explorer, index: int):
     return explorer.locator(f'[data-roi-box="{index}"]')
 
 
-def next_value(handle) -> str | None:
-    """A value one unit from the slider's (up, or down near its top end), as a learner types it
-    into the number box beside it, or None when the slider's range is narrower than that."""
+def next_value(handle, direction: int = 1) -> str | None:
+    """A value one unit from the slider's, up for ``direction`` 1 and down for -1 (the other way
+    near either end), as a learner types it into the number box beside it, or None when the
+    slider's range is narrower than that."""
     names = ("aria-valuenow", "aria-valuemin", "aria-valuemax")
     now, low, top = (float(handle.get_attribute(name)) for name in names)
-    value = now + 1 if now + 1 <= top else now - 1
+    value = now + direction
+    if not low <= value <= top:
+        value = now - direction
     return f"{value:g}" if low <= value <= top else None
 
 
