@@ -28,6 +28,7 @@ import time
 import numpy as np
 
 import roi_utils as ru
+from roi_checks import check_pooled_size
 
 WORKLOADS = {
     "vgg16": dict(batch=1, channels=512, height=38, width=50, boxes=300),
@@ -95,7 +96,7 @@ def pool_per_bin(data, rois, pooled_size, spatial_scale=1.0) -> np.ndarray:
     """
     x = np.asarray(data, np.float32)
     rois = np.asarray(rois, np.float32)
-    ph, pw = ru._check_pooled_size(pooled_size)
+    ph, pw = check_pooled_size(pooled_size)
     out = np.zeros((len(rois), x.shape[1], ph, pw), np.float32)
     for r, roi in enumerate(rois):
         bins = ru.roi_pool_bins(roi, (ph, pw), spatial_scale, x.shape[2:])
@@ -120,7 +121,7 @@ def pool_separable(data, rois, pooled_size, spatial_scale=1.0) -> np.ndarray:
     """
     x = np.asarray(data, np.float32)
     rois = np.asarray(rois, np.float32)
-    ph, pw = ru._check_pooled_size(pooled_size)
+    ph, pw = check_pooled_size(pooled_size)
     out = np.zeros((len(rois), x.shape[1], ph, pw), np.float32)
     for r, roi in enumerate(rois):
         bins = ru.roi_pool_bins(roi, (ph, pw), spatial_scale, x.shape[2:])
@@ -151,7 +152,7 @@ def align_per_bin(data, rois, pooled_size, spatial_scale=1.0, sample_ratio=-1, a
     """
     x = np.asarray(data, np.float32)
     rois = np.asarray(rois, np.float32)
-    ph, pw = ru._check_pooled_size(pooled_size)
+    ph, pw = check_pooled_size(pooled_size)
     out = np.zeros((len(rois), x.shape[1], ph, pw), np.float32)
     for r, roi in enumerate(rois):
         if roi[0] < 0:
@@ -220,7 +221,7 @@ def time_parts(data, rois, pooled_size=7, spatial_scale=1 / 16, sample_ratio=2, 
     """
     x = np.asarray(data, np.float32)
     one = x[:, :1]
-    ph, pw = ru._check_pooled_size(pooled_size)
+    ph, pw = check_pooled_size(pooled_size)
     pool = dict(pooled_size=pooled_size, spatial_scale=spatial_scale)
     align = dict(sample_ratio=sample_ratio, **pool)
     boxes_last = np.zeros((len(rois), ph, pw, x.shape[1]), np.float32)
@@ -251,7 +252,7 @@ def bytes_read(data, rois, op: str, pooled_size=7, spatial_scale=1 / 16, sample_
     """Bytes any exact implementation must move: every map cell a box's bins (or
     samples) touch, read once per channel, plus the float32 output written."""
     _, c, h, w = np.shape(data)
-    ph, pw = ru._check_pooled_size(pooled_size)
+    ph, pw = check_pooled_size(pooled_size)
     total = 0
     for row in np.asarray(rois, np.float32):
         if op.startswith("roi_pool"):

@@ -22,11 +22,23 @@ never disagree with a number.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+# Argument checking lives in roi_checks (documented, public names); the private names stay as aliases.
+from roi_checks import MAX_SCALED_COORDINATE
+from roi_checks import check_bool as _check_bool
+from roi_checks import check_data as _check_data
+from roi_checks import check_int as _check_int
+from roi_checks import check_map_shape as _check_map_shape
+from roi_checks import check_out_grad as _check_out_grad
+from roi_checks import check_pooled_size as _check_pooled_size
+from roi_checks import check_roi_row as _check_roi_row
+from roi_checks import check_rois as _check_rois
+from roi_checks import check_scale as _check_scale
+from roi_checks import numeric_array as _numeric_array  # noqa: F401 (kept for callers elsewhere)
 
 __all__ = [
     "FLT_MAX",
@@ -59,153 +71,7 @@ With ``sample_ratio=-1`` the grid grows with the box, so a box millions of cells
 wide would make mxnet allocate and loop for minutes; ``roi_align`` raises a
 ``ValueError`` instead."""
 
-MAX_SCALED_COORDINATE = 2.0**24
-"""Box corners times ``spatial_scale`` must stay below this in magnitude.
-
-Past 2**24 float32 can no longer hold whole numbers exactly and mxnet's int
-conversions overflow; such a box is refused with a ``ValueError``."""
-
 _F32 = np.float32
-
-
-# ---------------------------------------------------------------------------
-# Argument checking: every public function funnels its inputs through these.
-# ---------------------------------------------------------------------------
-
-
-def _numeric_array(value, name: str) -> np.ndarray:
-    """``value`` as an ndarray of real numbers, or a TypeError naming ``name``."""
-    try:
-        array = np.asarray(value)
-    except Exception as error:  # ragged nested lists and the like
-        raise TypeError(f"{name} must be an array of real numbers; {error}") from None
-    if array.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must hold real numbers (int or float); got dtype {array.dtype}")
-    return array
-
-
-def _check_data(data, name: str = "data") -> np.ndarray:
-    """The NCHW map as a float32 array (a new array when a conversion happens)."""
-    array = _numeric_array(data, name)
-    if array.ndim != 4:
-        raise ValueError(f"{name} must be 4-D (batch, channels, height, width); got shape {array.shape}")
-    if 0 in array.shape:
-        raise ValueError(f"{name} must have no empty dimension; got shape {array.shape}")
-    return array.astype(_F32, copy=False)
-
-
-def _check_int(value, name: str, minimum: int | None = None) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer; got {value!r}")
-    value = int(value)
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}; got {value}")
-    return value
-
-
-def _check_pooled_size(pooled_size) -> tuple[int, int]:
-    """``n`` or ``(PH, PW)``, each a whole number >= 1."""
-    if isinstance(pooled_size, (tuple, list, np.ndarray)):
-        if len(pooled_size) != 2:
-            raise ValueError(f"pooled_size must be an int or a pair (PH, PW); got {pooled_size!r}")
-        ph, pw = pooled_size
-        return (
-            _check_int(ph, "pooled_size[0]", 1),
-            _check_int(pw, "pooled_size[1]", 1),
-        )
-    n = _check_int(pooled_size, "pooled_size", 1)
-    return n, n
-
-
-def _check_scale(spatial_scale) -> np.float32:
-    if isinstance(spatial_scale, (bool, np.bool_)) or not isinstance(spatial_scale, numbers.Real):
-        raise TypeError(f"spatial_scale must be a real number; got {spatial_scale!r}")
-    scale = _F32(spatial_scale)
-    if not np.isfinite(scale) or scale <= 0:
-        raise ValueError(f"spatial_scale must be a finite number > 0 (as float32); got {spatial_scale!r}")
-    if scale > 1:  # mxnet declares both operators' spatial_scale in [0, 1]
-        raise ValueError(
-            f"spatial_scale must be at most 1 (a map is never finer than the image); got {spatial_scale!r}"
-        )
-    return scale
-
-
-def _check_bool(value, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False; got {value!r}")
-    return bool(value)
-
-
-def _check_rois(
-    rois, batch_size: int, scale: np.float32, allow_negative_batch: bool = False
-) -> tuple[np.ndarray, np.ndarray]:
-    """Validate ``rois``; return (float32 rows, int batch indices).
-
-    A negative whole batch index is allowed only where ``allow_negative_batch``
-    (RoIAlign's "ignore this box" convention).
-    """
-    array = _numeric_array(rois, "rois")
-    if array.ndim != 2 or array.shape[1] != 5:
-        raise ValueError(
-            "rois must be 2-D of shape (R, 5), rows [batch_index, x1, y1, x2, y2]; "
-            f"got shape {array.shape} (for one box write [[b, x1, y1, x2, y2]])"
-        )
-    rows = array.astype(_F32)  # always a fresh array: mxnet stores boxes as float32
-    bad = ~np.isfinite(rows)
-    if bad.any():
-        i, j = np.argwhere(bad)[0]
-        raise ValueError(f"rois[{i}, {j}] is {array[i, j]!r}; every entry must be finite in float32")
-    batch = rows[:, 0]
-    fractional = batch != np.floor(batch)
-    if fractional.any():
-        i = int(np.argmax(fractional))
-        raise ValueError(f"rois[{i}, 0] (batch index) is {batch[i]!r}, not a whole number")
-    too_big = batch >= batch_size
-    too_small = batch < 0 if not allow_negative_batch else np.zeros_like(too_big)
-    out_of_range = too_big | too_small
-    if out_of_range.any():
-        i = int(np.argmax(out_of_range))
-        allowed = "" if not allow_negative_batch else " (or negative, to skip the box)"
-        raise ValueError(
-            f"rois[{i}, 0] (batch index) is {int(batch[i])}, but data has {batch_size} "
-            f"image(s) (0..{batch_size - 1}){allowed}"
-        )
-    scaled = np.abs(rows[:, 1:] * scale)
-    far = scaled >= MAX_SCALED_COORDINATE
-    if far.any():
-        i, j = np.argwhere(far)[0]
-        raise ValueError(
-            f"rois[{i}, {j + 1}] times spatial_scale is {scaled[i, j]:g}; corners must stay "
-            f"within +-{MAX_SCALED_COORDINATE:g} map cells"
-        )
-    return rows, batch.astype(np.int64)
-
-
-def _check_roi_row(roi) -> np.ndarray:
-    """One box ``[batch_index, x1, y1, x2, y2]`` as float32 (batch index unchecked)."""
-    array = _numeric_array(roi, "roi")
-    if array.shape != (5,):
-        raise ValueError(f"roi must be one row [batch_index, x1, y1, x2, y2]; got shape {array.shape}")
-    row = array.astype(_F32)
-    if not np.isfinite(row).all():
-        raise ValueError(f"roi must be finite in float32; got {array.tolist()}")
-    return row
-
-
-def _check_map_shape(map_shape) -> tuple[int, int]:
-    if not isinstance(map_shape, (tuple, list)) or len(map_shape) != 2:
-        raise TypeError(f"map_shape must be a pair (height, width); got {map_shape!r}")
-    return (
-        _check_int(map_shape[0], "map_shape[0] (height)", 1),
-        _check_int(map_shape[1], "map_shape[1] (width)", 1),
-    )
-
-
-def _check_out_grad(out_grad, expected: tuple[int, ...]) -> np.ndarray:
-    array = _numeric_array(out_grad, "out_grad")
-    if array.shape != expected:
-        raise ValueError(f"out_grad must have the forward output's shape {expected}; got {array.shape}")
-    return array.astype(_F32, copy=False)
 
 
 # ---------------------------------------------------------------------------

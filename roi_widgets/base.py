@@ -97,7 +97,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from roi_widgets.common import EXPLORER_CLASS, NumberControl, canvas_widget, set_status, status_line
-from roi_widgets.frames import Layers
+from roi_widgets.frames import Layers, canvas_lock
 
 # ---------------------------------------------------------------------------
 # The model's side: validated state, frozen snapshot
@@ -391,6 +391,10 @@ class Explorer:
 
     def update(self, *_ignored) -> None:
         """Snapshot the state, copy it onto the controls and the artists, draw."""
+        with canvas_lock(self.figure.canvas):  # no render on another thread meanwhile (frames.canvas_lock)
+            self._update()
+
+    def _update(self) -> None:
         start = time.perf_counter()
         self.snapshot = type(self).make_snapshot(self.state)
         self._mirror_controls()

@@ -12,26 +12,122 @@ import html
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
+import traitlets
 
 from roi_widgets.frames import send_full_frames
 
 KEY_SLIDER_CLASS = "roi-key-slider"
 """CSS class of the slider the browser test drags in each explorer."""
 
+NUMBER_BOX_CLASS = "roi-number-box"
+"""CSS class of every ``NumberControl``'s number box (the benchmark types into them)."""
+
 EXPLORER_CLASS = "roi-explorer"
 """CSS class on every explorer's outer box (the browser test finds explorers by it)."""
 
 
-class NumberControl:
-    """A slider and an exact number entry kept in step (``jslink``, so it works in the browser).
+DECIMALS = 6
+"""Decimal places a float control keeps: what a browser hands over (``2.5000000000000004`` from a
+slider's or a number box's own float arithmetic) is rounded to this many, so the kernel sees, and
+every number box shows, ``2.5``."""
 
-    ``value``, ``min`` and ``max`` read and write both. ``observe(callback)``
-    fires once per change of the value.
+
+def clean_number(value, integer: bool):
+    """``value`` as the control holds it: an ``int``, or a float rounded to ``DECIMALS`` places
+    (``-0.0`` made ``0.0``).
+
+    >>> clean_number(3.0000000000000004, integer=False), clean_number(-0.0, integer=False)
+    (3.0, 0.0)
+    >>> clean_number(7.0, integer=True)
+    7
+    """
+    if integer:
+        return int(value)
+    return round(float(value), DECIMALS) + 0.0
+
+
+def format_number(value, integer: bool) -> str:
+    """How a number box shows ``value``: whole numbers without a decimal point, others with as
+    few decimals as they need (at most ``DECIMALS``).
+
+    >>> format_number(3.0000000000000004, False), format_number(2.5, False), format_number(12, True)
+    ('3', '2.5', '12')
+    """
+    text = f"{clean_number(value, integer):.{0 if integer else DECIMALS}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def read_entry(text: str, minimum, maximum, integer: bool):
+    """What a number box typed as ``text`` means for a control with range ``minimum..maximum``:
+    ``(value, note)``. ``value`` is None when the entry is refused (not a number, or not whole
+    in a whole-number box); an entry outside the range is clamped to its end. ``note`` says what
+    was refused or changed, or is ``""``.
+
+    >>> read_entry(" 4 ", 0, 40, integer=True)
+    (4, '')
+    >>> read_entry("1e9", 0, 40, integer=True)
+    (40, '1e9 is above 40: set to 40')
+    >>> read_entry("0.3", 0, 40, integer=True)
+    (None, '0.3 is not a whole number')
+    >>> read_entry("2.5000000000000004", -2.0, 8.0, integer=False)
+    (2.5, '')
+    >>> read_entry("abc", 0, 40, integer=True)
+    (None, "'abc' is not a number")
+    """
+    typed = text.strip()
+    try:
+        number = float(typed)
+    except ValueError:
+        return None, f"{typed!r} is not a number"
+    if not np.isfinite(number):
+        return None, f"{typed} is not a finite number"
+    if integer and not number.is_integer():
+        return None, f"{typed} is not a whole number"
+    if number < minimum:
+        return clean_number(minimum, integer), f"{typed} is below {format_number(minimum, integer)}: " \
+            f"set to {format_number(minimum, integer)}"
+    if number > maximum:
+        return clean_number(maximum, integer), f"{typed} is above {format_number(maximum, integer)}: " \
+            f"set to {format_number(maximum, integer)}"
+    return clean_number(number, integer), ""
+
+
+class _CleanFloatSlider(widgets.FloatSlider):
+    """A ``FloatSlider`` whose value is rounded to ``DECIMALS`` places as it arrives (the browser
+    then gets the rounded value back)."""
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal):
+        return clean_number(super()._validate_value(proposal), integer=False)
+
+
+class NumberControl:
+    """A slider and a number box for one value, kept in step by the kernel.
+
+    The box is a text entry read by ``read_entry`` when the learner presses Enter (or leaves it):
+    whatever is typed is either taken (clamped to the range, with a note beside the box saying so)
+    or refused with a note, and the box shows the value the control now holds, written by
+    ``format_number`` (never ``2.5000000000000004``; ipywidgets' own integer box would have turned
+    ``1e9`` into ``19`` and ``0.3`` into ``03`` by dropping characters as they were typed).
+
+    ``value``, ``min`` and ``max`` read and write both. ``observe(callback)`` fires once per change
+    of the value.
+
+    >>> control = NumberControl("x", 2, 0, 40)
+    >>> control.entry.value = "1e9"
+    >>> control.value, control.entry.value, control.note.value
+    (40, '40', '1e9 is above 40: set to 40')
+    >>> control.entry.value = "0.3"
+    >>> control.value, control.entry.value, control.note.value
+    (40, '40', '0.3 is not a whole number')
+    >>> control.value = 3
+    >>> control.entry.value, control.note.value
+    ('3', '')
     """
 
     def __init__(self, description: str, value, minimum, maximum, step=1, integer=True, width="230px"):
-        slider_cls = widgets.IntSlider if integer else widgets.FloatSlider
-        entry_cls = widgets.BoundedIntText if integer else widgets.BoundedFloatText
+        slider_cls = widgets.IntSlider if integer else _CleanFloatSlider
+        self.integer = integer
         self.slider = slider_cls(
             value=value,
             min=minimum,
@@ -43,33 +139,37 @@ class NumberControl:
             style={"description_width": "initial"},
             layout=widgets.Layout(width=width),
         )
-        self.entry = entry_cls(
-            value=value, min=minimum, max=maximum, step=step, layout=widgets.Layout(width="72px")
+        self.entry = widgets.Text(
+            value=format_number(self.slider.value, integer),
+            continuous_update=False,
+            layout=widgets.Layout(width="72px"),
         )
-        widgets.jslink((self.slider, "value"), (self.entry, "value"))
-        widgets.jslink((self.slider, "min"), (self.entry, "min"))
-        widgets.jslink((self.slider, "max"), (self.entry, "max"))
-        # jslink only syncs in a browser; keep the Python side in step for headless use.
-        self.slider.observe(self._to_entry, names=["value", "min", "max"])
-        self.box = widgets.HBox([self.slider, self.entry])
+        self.entry.add_class(NUMBER_BOX_CLASS)
+        self.note = widgets.HTML(value="", style={"text_color": "#b00020"})
+        self.slider.observe(self._to_entry, names="value")
+        self.entry.observe(self._from_entry, names="value")
+        self.box = widgets.HBox([self.slider, self.entry, self.note])
 
     def _to_entry(self, change) -> None:
-        name = change["name"]
-        if name == "value":
-            if self.entry.min > change["new"] or self.entry.max < change["new"]:
-                self.entry.min = min(self.entry.min, change["new"])
-                self.entry.max = max(self.entry.max, change["new"])
-            self.entry.value = change["new"]
-        else:
-            setattr(self.entry, name, change["new"])
+        self.note.value = ""
+        self._show(change["new"])
+
+    def _show(self, value) -> None:
+        text = format_number(value, self.integer)
+        if self.entry.value != text:
+            self.entry.value = text
 
     def observe(self, callback) -> None:
         self.slider.observe(callback, names="value")
-        self.entry.observe(self._from_entry, names="value")
 
     def _from_entry(self, change) -> None:
-        if self.slider.value != change["new"]:
-            self.slider.value = change["new"]
+        if change["new"] == format_number(self.slider.value, self.integer):
+            return  # the kernel's own echo of the slider
+        value, note = read_entry(change["new"], self.slider.min, self.slider.max, self.integer)
+        if value is not None and value != self.slider.value:
+            self.slider.value = value  # (clears the note and rewrites the box)
+        self._show(self.slider.value)
+        self.note.value = html.escape(note)
 
     @property
     def value(self):
@@ -85,7 +185,7 @@ class NumberControl:
 
     @disabled.setter
     def disabled(self, value: bool) -> None:
-        """Grey out the slider and its number entry together."""
+        """Grey out the slider and its number box together."""
         self.slider.disabled = self.entry.disabled = value
 
     def set_limits(self, minimum, maximum) -> None:
@@ -169,10 +269,41 @@ OUTPUT_WIDTH_INCHES = 9.4
 file browser open; matplotlib's ipympl canvas draws 100 px per inch): wider ones are cut off."""
 
 
+PIXEL_RATIOS = (1, 2, 3)
+"""Device pixel ratios at which a figure must be a whole number of pixels (ipympl multiplies the
+figure's dpi by the screen's ratio)."""
+
+
+def whole_pixel_inches(inches: float, dpi: float) -> float:
+    """The size nearest ``inches`` that is a whole number of pixels at ``dpi`` times each of
+    ``PIXEL_RATIOS``, nudged up by a few units in the last place where needed: Agg truncates a
+    figure's size in pixels, and 9.2 in at 100 dpi is 919.9999999999999, so 919 px (a figure one
+    pixel narrower than its box, which the browser then resamples, blurring every line of text).
+
+    >>> 9.2 * 100, whole_pixel_inches(9.2, 100) * 100 >= 920, int(whole_pixel_inches(9.2, 100) * 200)
+    (919.9999999999999, True, 1840)
+    """
+    pixels = round(inches * dpi)
+    size = pixels / dpi
+    while any(size * dpi * ratio < pixels * ratio for ratio in PIXEL_RATIOS):
+        size = float(np.nextafter(size, np.inf))
+    return size
+
+
 def new_figure(width: float, height: float, **subplot_kw):
-    """A figure that is not auto-displayed (the explorer places its canvas itself)."""
+    """A figure of about ``width`` x ``height`` inches, a whole number of pixels wide and high
+    (``whole_pixel_inches``), that is not auto-displayed (the explorer places its canvas itself).
+
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> figure = new_figure(9.2, 4.0)
+    >>> np.asarray(figure.canvas.get_renderer().buffer_rgba()).shape  # height, width, RGBA
+    (400, 920, 4)
+    >>> plt.close(figure)
+    """
+    dpi = subplot_kw.pop("dpi", plt.rcParams["figure.dpi"])
+    size = (whole_pixel_inches(width, dpi), whole_pixel_inches(height, dpi))
     with plt.ioff():
-        fig = plt.figure(figsize=(width, height), **subplot_kw)
+        fig = plt.figure(figsize=size, dpi=dpi, **subplot_kw)
     canvas = fig.canvas
     for name, value in (
         ("header_visible", False),

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
 import browser_harness as bh  # noqa: E402
 
@@ -58,3 +58,22 @@ def test_notebook_runs_and_explorers_respond(lab, name, record_property):
         assert bh.errors_on_page(page) == []
     finally:
         bh.shutdown_kernels(base, token)
+
+
+def test_the_latency_benchmark_times_every_control(lab):
+    """scripts/bench_browser.py's browser side in its quick mode (one step per control) on the
+    start page: every slider and number box gets a time (speed is reported there, never asserted)."""
+    page, base, token = lab
+    import bench_browser
+
+    bh.open_notebook(page, base, token, "notebooks/00_start_here.ipynb")
+    try:
+        bh.run_all(page)
+        results: dict = {}
+        bench_browser.time_notebook(page, "00_start_here.ipynb", 1, 1, results)
+    finally:
+        bh.shutdown_kernels(base, token)
+    kinds = {kind for (_, _, _, kind) in results}
+    assert kinds == {"slider", "number box"}
+    assert all(isinstance(by_ratio[1], list) and by_ratio[1] for by_ratio in results.values())
+    bench_browser.print_browser_table(results, [1], 1)

@@ -77,7 +77,8 @@ def test_model_without_widgets():
     assert snap.call == "ru.spp(explorer.map(7, 3), levels=(6, 3, 2, 1))  # length 150"
     assert [level.n for level in snap.levels] == [6, 3, 2, 1]
     assert snap.levels[0].title.splitlines()[1] == "6 per row on 3 cols: bins share cells"
-    assert snap.problems[0] == "level 6: paper: stride 0 (width < 6), so no windows are placed"  # stride floor(3 / 6) = 0
+    # stride floor(3 / 6) = 0
+    assert snap.problems[0] == "level 6: paper: stride 0 (width < 6), so no windows are placed"
     assert len(snap.levels[0].bins) == 36 and len(snap.levels[3].bins) == 1
     np.testing.assert_array_equal(eval(snap.call, {"ru": ru, "np": np, "explorer": SppExplorer}), snap.result)
 

@@ -1,6 +1,7 @@
 """Drive JupyterLab in Debian's headless Chromium with Python Playwright.
 
-Used by tests/test_browser.py and scripts/bench_browser.py. JupyterLab is started
+Used by tests/test_browser.py, tests/test_course_launch.py and scripts/bench_browser.py (it lives
+in scripts/ so that the scripts need nothing from tests/). JupyterLab is started
 on 127.0.0.1 with a random token (authentication stays on) and
 ``--expose-app-in-browser`` so the page can run JupyterLab commands.
 """
@@ -128,7 +129,9 @@ def shutdown_kernels(base: str, token: str) -> None:
 
 
 @contextlib.contextmanager
-def chromium_page(width: int = 1400, height: int = 1000):
+def chromium_page(width: int = 1400, height: int = 1000, device_scale_factor: float = 1):
+    """A page of headless Chromium; ``device_scale_factor`` is the screen's device pixel ratio
+    (2 for most laptops' screens: ipympl then renders every figure at twice the dpi)."""
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as profile, sync_playwright() as playwright:
@@ -138,6 +141,7 @@ def chromium_page(width: int = 1400, height: int = 1000):
             headless=True,
             args=CHROMIUM_FLAGS,
             viewport={"width": width, "height": height},
+            device_scale_factor=device_scale_factor,
         )
         try:
             yield context.pages[0] if context.pages else context.new_page()
@@ -281,20 +285,91 @@ def key_step(page, explorer) -> float:
     measured inside the page (see ``_WATCH_CANVAS``).
     """
     handle = key_handle(explorer)
-    handle.scroll_into_view_if_needed()
-    now, top = (float(handle.get_attribute(a)) for a in ("aria-valuenow", "aria-valuemax"))
-    explorer.locator("canvas").first.evaluate(_WATCH_CANVAS)
-    handle.focus()
-    page.keyboard.press("ArrowRight" if now < top else "ArrowLeft")
-    elapsed = page.evaluate("() => window.__roiFigureChanged")
+    elapsed = slider_step(page, explorer, handle)
     if elapsed < 0:
         after = handle.get_attribute("aria-valuenow")
         status = explorer.locator(".widget-html-content").last.inner_text()
         raise AssertionError(
             f"the figure did not change within 10 s of one key step on the slider "
-            f"(slider {now:g} -> {after}; status line now: {status!r})"
+            f"(slider now {after}; status line now: {status!r})"
         )
     return elapsed
+
+
+def slider_step(page, explorer, handle, direction: int = 1) -> float:
+    """One arrow-key step on the slider whose noUiSlider handle is ``handle``: right for
+    ``direction`` 1, left for -1 (the other way at either end of its range). Milliseconds from the
+    keydown event to new pixels on the explorer's figure, or -1 when the figure did not change
+    within 10 s."""
+    handle.scroll_into_view_if_needed()
+    names = ("aria-valuenow", "aria-valuemin", "aria-valuemax")
+    now, low, top = (float(handle.get_attribute(name)) for name in names)
+    if (direction > 0 and now >= top) or (direction < 0 and now <= low):
+        direction = -direction
+    explorer.locator("canvas").first.evaluate(_WATCH_CANVAS)
+    handle.focus()
+    page.keyboard.press("ArrowRight" if direction > 0 else "ArrowLeft")
+    return page.evaluate("() => window.__roiFigureChanged")
+
+
+def number_box_step(page, explorer, box, value: str) -> float:
+    """Type ``value`` into the number box ``box`` (a text input) and press Enter: milliseconds from
+    the Enter keydown to new pixels on the explorer's figure, or -1 after 10 s without change."""
+    box.scroll_into_view_if_needed()
+    box.fill(value)
+    explorer.locator("canvas").first.evaluate(_WATCH_CANVAS)
+    box.press("Enter")
+    return page.evaluate("() => window.__roiFigureChanged")
+
+
+_LIST_CONTROLS = """(explorer) => {
+    const found = [];
+    explorer.querySelectorAll('.widget-slider').forEach((slider, index) => {
+        const label = slider.querySelector('.widget-label');
+        const handle = slider.querySelector('.noUi-handle');
+        if (!handle) return;
+        handle.setAttribute('data-roi-slider', String(index));
+        const row = slider.parentElement;
+        const box = row && row.querySelector('.roi-number-box input');
+        if (box) box.setAttribute('data-roi-box', String(index));
+        found.push({
+            index: index,
+            label: label ? label.textContent.trim() : `slider ${index}`,
+            disabled: slider.querySelector('.noUi-target[disabled]') !== null
+                || handle.hasAttribute('disabled'),
+            box: box !== null,
+            box_disabled: box !== null && box.disabled,
+        });
+    });
+    return found;
+}"""
+
+
+def controls(explorer) -> list[dict]:
+    """Every slider of an explorer with its label, and whether it has a number box beside it
+    (``NumberControl``) and whether each is disabled; tags their elements for ``control_handle``
+    and ``control_box``."""
+    return explorer.evaluate(_LIST_CONTROLS)
+
+
+def control_handle(explorer, index: int):
+    return explorer.locator(f'[data-roi-slider="{index}"]')
+
+
+def control_box(explorer, index: int):
+    return explorer.locator(f'[data-roi-box="{index}"]')
+
+
+def next_value(handle, direction: int = 1) -> str | None:
+    """A value one unit from the slider's, up for ``direction`` 1 and down for -1 (the other way
+    near either end), as a learner types it into the number box beside it, or None when the
+    slider's range is narrower than that."""
+    names = ("aria-valuenow", "aria-valuemin", "aria-valuemax")
+    now, low, top = (float(handle.get_attribute(name)) for name in names)
+    value = now + direction
+    if not low <= value <= top:
+        value = now - direction
+    return f"{value:g}" if low <= value <= top else None
 
 
 def drag(page, explorer, dx: float) -> float:
