@@ -37,16 +37,36 @@ WORKLOADS = {
 1088x800 images with a 256-channel backbone and 512 proposals."""
 
 
-def proposals(rng, batch: int, height: int, width: int, boxes: int, stride: int = 16) -> np.ndarray:
-    """Seeded proposal boxes: log-uniform sides from 16 to 512 pixels, centres over the
-    image and a little beyond it, as a region proposal network produces."""
-    size = np.exp(rng.uniform(np.log(16), np.log(512), (boxes, 2)))
+BOX_MIXES = {
+    "small": dict(sides=(16, 128), spread="uniform"),
+    "log-uniform": dict(sides=(16, 512), spread="log"),
+    "large": dict(sides=(200, 600), spread="uniform"),
+}
+"""Proposal side lengths in image pixels: small boxes only, a region proposal network's
+log-uniform spread, and large boxes only (12 to 38 cells at stride 16)."""
+
+
+def proposals(
+    rng, batch: int, height: int, width: int, boxes: int, stride: int = 16, mix: str = "log-uniform"
+) -> np.ndarray:
+    """Seeded proposal boxes with sides drawn as ``BOX_MIXES[mix]`` says (independently for
+    width and height), centres over the image and a little beyond it, as a region proposal
+    network produces."""
+    if mix not in BOX_MIXES:
+        raise ValueError(f"mix must be one of {sorted(BOX_MIXES)}; got {mix!r}")
+    low, high = BOX_MIXES[mix]["sides"]
+    if BOX_MIXES[mix]["spread"] == "log":
+        size = np.exp(rng.uniform(np.log(low), np.log(high), (boxes, 2)))
+    else:
+        size = rng.uniform(low, high, (boxes, 2))
     centre = rng.uniform([-32, -32], [width * stride + 32, height * stride + 32], (boxes, 2))
     corners = np.concatenate([centre - size / 2, centre + size / 2], 1)
     return np.concatenate([rng.integers(0, batch, (boxes, 1)), corners], 1).astype(np.float32)
 
 
-def workload(batch: int, channels: int, height: int, width: int, boxes: int, seed: int = 0):
+def workload(
+    batch: int, channels: int, height: int, width: int, boxes: int, seed: int = 0, mix: str = "log-uniform"
+):
     """(data, rois) for one benchmark case.
 
     >>> data, rois = workload(1, 4, 6, 8, 3)
@@ -55,7 +75,7 @@ def workload(batch: int, channels: int, height: int, width: int, boxes: int, see
     """
     rng = np.random.default_rng(seed)
     data = rng.standard_normal((batch, channels, height, width)).astype(np.float32)
-    return data, proposals(rng, batch, height, width, boxes)
+    return data, proposals(rng, batch, height, width, boxes, mix=mix)
 
 
 def _seconds(fn) -> float:
@@ -72,13 +92,35 @@ def median_ms(fn, runs: int = 5) -> float:
 
 def paired_median_ms(ours, theirs, runs: int = 9) -> tuple[float, float]:
     """Medians of alternating runs of two functions (background load hits both alike)."""
-    ours()
-    theirs()
-    mine, other = [], []
+    times = interleaved_median_ms({"ours": ours, "theirs": theirs}, runs)
+    return times["ours"], times["theirs"]
+
+
+def interleaved_median_ms(calls: dict, runs: int = 9) -> dict[str, float]:
+    """Median ms of each of several calls, run in turn ``runs`` times after one warm-up each.
+
+    A call is a function, or a pair ``(setup, run)``: ``setup()``'s result is passed to
+    ``run`` and only ``run`` is timed (mxnet's backward alone needs a recorded forward).
+
+    >>> times = interleaved_median_ms({"a": lambda: None, "b": (lambda: 3, lambda x: x)}, runs=3)
+    >>> sorted(times)
+    ['a', 'b']
+    """
+
+    def timed(call) -> float:
+        if callable(call):
+            return _seconds(call)
+        setup, run = call
+        state = setup()
+        return _seconds(lambda: run(state))
+
+    for call in calls.values():
+        timed(call)
+    samples = {name: [] for name in calls}
     for _ in range(runs):
-        mine.append(_seconds(ours))
-        other.append(_seconds(theirs))
-    return statistics.median(mine) * 1000, statistics.median(other) * 1000
+        for name, call in calls.items():
+            samples[name].append(timed(call))
+    return {name: statistics.median(values) * 1000 for name, values in samples.items()}
 
 
 # ---------------------------------------------------------------------------
@@ -270,3 +312,18 @@ def read_bandwidth(size_bytes: int, runs: int = 5) -> float:
     """GB/s (1e9 bytes per second) for reading (summing) a float32 array of ``size_bytes``."""
     a = np.ones(size_bytes // 4, np.float32)
     return size_bytes / (median_ms(a.sum, runs) / 1000) / 1e9
+
+
+def backward_bytes(data, rois, op: str, pooled_size=7) -> int:
+    """Bytes a backward pass must move at least: the float32 upstream gradient read and the
+    map's float32 gradient written, plus for ``roi_pool`` a 4-byte kept argmax per output.
+
+    >>> data, rois = workload(1, 4, 6, 8, 3)
+    >>> backward_bytes(data, rois, "roi_pool", 2) == 3 * 4 * 4 * (4 + 4) + data.nbytes
+    True
+    """
+    n, c, h, w = np.shape(data)
+    ph, pw = ru._check_pooled_size(pooled_size)
+    outputs = len(rois) * c * ph * pw
+    per_output = 8 if op.startswith("roi_pool") else 4
+    return outputs * per_output + n * c * h * w * 4
