@@ -128,12 +128,30 @@ def interleaved_median_ms(calls: dict, runs: int = 9) -> dict[str, float]:
 # ---------------------------------------------------------------------------
 
 
+def _first_of_equal_zeros(maxima: np.ndarray, cells: np.ndarray) -> np.ndarray:
+    """Where a bin's maximum is zero, the zero of its first zero cell (``cells``: (C, n) in
+    row-major order): the kernel keeps the first of equal values, and only for 0.0 and -0.0
+    does which one show in the bits."""
+    zero = maxima == 0
+    if not zero.any():
+        return maxima
+    first = np.argmax(cells == 0, axis=1)
+    return np.where(zero, cells[np.arange(len(cells)), first], maxima)
+
+
 def pool_per_bin(data, rois, pooled_size, spatial_scale=1.0) -> np.ndarray:
     """Step 1: loop over boxes and bins; each bin's max over all channels in one call.
+
+    ``np.fmax.reduce`` gives each channel's largest cell, skipping NaN; then the kernel's
+    rules: the running maximum starts at ``-FLT_MAX`` (so a bin of only ``-inf``/NaN gives
+    ``-FLT_MAX``), an empty bin gives 0, and of equal zeros the first cell's sign stays.
 
     >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
     >>> pool_per_bin(x, [[0, 0, 1, 3, 3]], 2)[0, 0].tolist()
     [[9.0, 11.0], [13.0, 15.0]]
+    >>> rules = np.array([[[[-np.inf, -np.inf, 0.0, -0.0]]]], np.float32)
+    >>> pool_per_bin(rules, [[0, 0, 0, 5, 0]], (1, 3))[0, 0, 0].tolist()  # bins: cells 0-1, 2-3, none
+    [-3.4028234663852886e+38, 0.0, 0.0]
     """
     x = np.asarray(data, np.float32)
     rois = np.asarray(rois, np.float32)
@@ -145,7 +163,8 @@ def pool_per_bin(data, rois, pooled_size, spatial_scale=1.0) -> np.ndarray:
         for i, j in np.ndindex(ph, pw):
             if not bins.empty[i, j]:
                 rows, cols = bins.cells(i, j)
-                out[r, :, i, j] = np.fmax.reduce(image[:, rows, cols].reshape(x.shape[1], -1), axis=1)
+                cells = image[:, rows, cols].reshape(x.shape[1], -1)
+                out[r, :, i, j] = _first_of_equal_zeros(np.fmax.reduce(cells, axis=1), cells)
         np.fmax(out[r], -ru.FLT_MAX, out=out[r])  # the kernel's running max starts there
         out[r][:, bins.empty] = 0
     return out
@@ -174,6 +193,10 @@ def pool_separable(data, rois, pooled_size, spatial_scale=1.0) -> np.ndarray:
             band_max[:, i] = np.fmax.reduce(image[:, bins.hstart[i] : bins.hend[i]], axis=1)
         for j in np.flatnonzero(bins.wend > bins.wstart):
             out[r, :, :, j] = np.fmax.reduce(band_max[:, :, bins.wstart[j] : bins.wend[j]], axis=2)
+        for i, j in zip(*np.nonzero((out[r] == 0).any(axis=0) & ~bins.empty), strict=True):
+            rows, cols = bins.cells(i, j)  # a bin whose maximum is a zero: which zero came first?
+            cells = image[:, rows, cols].reshape(x.shape[1], -1)
+            out[r, :, i, j] = _first_of_equal_zeros(out[r, :, i, j], cells)
         np.fmax(out[r], -ru.FLT_MAX, out=out[r])
         out[r][:, bins.empty] = 0
     return out

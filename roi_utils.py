@@ -429,12 +429,15 @@ def _lookup_boxes(plan: _PoolPlan) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(~big), np.flatnonzero(big)
 
 
-def _lookup_max(channels_last: np.ndarray, plan: _PoolPlan, boxes: np.ndarray, maximum) -> np.ndarray:
+def _lookup_max(
+    channels_last: np.ndarray, plan: _PoolPlan, boxes: np.ndarray, maximum, finish=None
+) -> np.ndarray:
     """Every bin's ``maximum`` for ``boxes``, (B, PH, PW, C), by one gather from window maxima.
 
     A bin spanning ``a`` rows and ``b`` columns from ``(hs, ws)`` is the ``(a, b)``
-    window's maximum at ``(hs, ws)``. Empty bins hold an arbitrary cell: the caller
-    overwrites them.
+    window's maximum at ``(hs, ws)``. ``finish``, if given, maps the window maxima
+    (small: the size of the map) before the gather. Empty bins hold an arbitrary
+    cell: the caller overwrites them.
     """
     n, height, width, channels = channels_last.shape
     hs, ws = plan.hs[boxes], plan.ws[boxes]
@@ -443,11 +446,12 @@ def _lookup_max(channels_last: np.ndarray, plan: _PoolPlan, boxes: np.ndarray, m
     pair_code = rows[:, :, None] * (_LOOKUP_EXTENT + 1) + cols[:, None, :]  # (B, PH, PW)
     codes, which = np.unique(pair_code, return_inverse=True)
     pairs = [(int(code) // (_LOOKUP_EXTENT + 1), int(code) % (_LOOKUP_EXTENT + 1)) for code in codes]
-    maxima = _window_maxima(channels_last, pairs, maximum).reshape(-1, channels)
+    maxima = _window_maxima(channels_last, pairs, maximum)
+    maxima = (maxima if finish is None else finish(maxima)).reshape(-1, channels)
     image = plan.batch[boxes][:, None, None]
     cell = np.clip(hs, 0, height - 1)[:, :, None] * width + np.clip(ws, 0, width - 1)[:, None, :]
     flat = (which.reshape(pair_code.shape) * n + image) * (height * width) + cell
-    return maxima[flat.ravel()].reshape(len(boxes), hs.shape[1], ws.shape[1], channels)
+    return np.take(maxima, flat.ravel(), axis=0).reshape(len(boxes), hs.shape[1], ws.shape[1], channels)
 
 
 def _pool_box_values(channels_last: np.ndarray, hs, he, ws, we) -> np.ndarray:
@@ -563,26 +567,44 @@ def _pool_plan(data, rois, pooled_size, spatial_scale) -> _PoolPlan:
     return _PoolPlan(x, batch, hs, he, ws, we)
 
 
-def _roi_pool_core(plan: _PoolPlan):
-    """Channels-last (R, PH, PW, C) values and argmax cells of every box.
+def _winning_cells(best_keys: np.ndarray) -> np.ndarray:
+    """int32 cells ``h * W + w`` named by best keys, -1 where no cell beats -FLT_MAX."""
+    low = (1 << _CELL_BITS) - 1
+    cells = (low - (best_keys & low)).astype(np.int32)
+    cells[best_keys <= _NO_WINNER] = -1
+    return cells
 
-    Small boxes (bins of at most ``_LOOKUP_EXTENT`` cells a side) all at once, by
-    lookup in window maxima of the keys; larger boxes one by one, separably.
+
+def _put_boxes(out: np.ndarray, boxes: np.ndarray, channels_last_values: np.ndarray) -> None:
+    """``out[boxes] = values`` moved from (B, PH, PW, C) to (B, C, PH, PW); a plain copy when
+    ``boxes`` is every box (faster than a fancy-indexed one)."""
+    nchw = channels_last_values.transpose(0, 3, 1, 2)
+    if len(boxes) == len(out):
+        out[...] = nchw
+    else:
+        out[boxes] = nchw
+
+
+def _roi_pool_core(plan: _PoolPlan):
+    """NCHW (R, C, PH, PW) values and int64 argmax cells of every box.
+
+    The values are ``_roi_pool_values``'. The cells are those of the winner keys'
+    maxima: small boxes all at once by lookup in window maxima of the keys (turned
+    into cells before the gather, while they are the size of the map), larger boxes
+    one by one, separably. Bins without a winner (empty, or only NaN, -inf,
+    -FLT_MAX) get -1.
     """
-    channels_last = plan.channels_last()
-    keys = _winner_keys(channels_last)
-    n, h, w, c = channels_last.shape
-    flat = channels_last.reshape(n, h * w, c)
-    shape = (len(plan.batch), plan.hs.shape[1], plan.ws.shape[1], c)
-    values, argmax = np.empty(shape, _F32), np.empty(shape, np.int64)
+    values = _roi_pool_values(plan)
+    keys = _winner_keys(plan.channels_last())
+    argmax = np.empty(values.shape, np.int64)
     small, big = _lookup_boxes(plan)
     if len(small):
-        best = _lookup_max(keys, plan, small, np.maximum)
-        values[small], argmax[small] = _keys_to_winners(best, flat, plan.batch[small], plan.empty[small])
+        _put_boxes(argmax, small, _lookup_max(keys, plan, small, np.maximum, _winning_cells))
     for r in big.tolist():
-        b = plan.batch[r]
         bins = plan.hs[r], plan.he[r], plan.ws[r], plan.we[r]
-        values[r], argmax[r] = _pool_box_argmax(keys[b], flat[b], *bins)
+        argmax[r] = _winning_cells(_bin_max(keys[plan.batch[r]], *bins, np.maximum)).transpose(2, 0, 1)
+    box, i, j = np.nonzero(plan.empty)
+    argmax[box, :, i, j] = -1
     return values, argmax
 
 
@@ -603,7 +625,7 @@ def _roi_pool_values(plan: _PoolPlan) -> np.ndarray:
         values = _lookup_max(channels_last, plan, small, np.fmax)
         np.fmax(values, -FLT_MAX, out=values)
         values[empty[small]] = 0
-        out[small] = values.transpose(0, 3, 1, 2)
+        _put_boxes(out, small, values)
     for r in big.tolist():
         box = _pool_box_values(channels_last[plan.batch[r]], plan.hs[r], plan.he[r], plan.ws[r], plan.we[r])
         out[r] = box.transpose(2, 0, 1)
@@ -633,13 +655,15 @@ def _valid_argmax(argmax, expected: tuple[int, ...], cells: int) -> np.ndarray:
 
 def _scatter_to_argmax(grad: np.ndarray, argmax: np.ndarray, batch: np.ndarray, shape) -> np.ndarray:
     """(N, C, H, W): each ``grad[r, c, ph, pw]`` added to the cell ``argmax[r, c, ph, pw]`` of
-    image ``batch[r]``, channel ``c`` (float64 sums, rounded to float32 once)."""
+    image ``batch[r]``, channel ``c`` (float64 sums, rounded to float32 once).
+
+    Each (image, channel) plane gets one spare slot in front, where the -1 of a bin
+    without a winner lands, so one addition makes every target."""
     n, c, h, w = shape
-    size = n * c * h * w
-    plane = (batch[:, None] * c + np.arange(c)) * (h * w)  # (R, C): where each box's channel starts
-    target = np.where(argmax >= 0, plane[:, :, None, None] + argmax, size)  # -1 goes to a spare bin
-    total = np.bincount(target.ravel(), grad.ravel(), size + 1)[:size]
-    return total.astype(_F32).reshape(shape)
+    plane = (batch[:, None] * c + np.arange(c)) * (h * w + 1) + 1  # (R, C): each plane's cell 0
+    target = argmax + plane[:, :, None, None]
+    total = np.bincount(target.ravel(), grad.ravel(), n * c * (h * w + 1))
+    return total.reshape(n * c, h * w + 1)[:, 1:].astype(_F32).reshape(shape)
 
 
 def roi_pool(data, rois, pooled_size, spatial_scale: float = 1.0, return_argmax: bool = False):
@@ -697,11 +721,7 @@ def roi_pool(data, rois, pooled_size, spatial_scale: float = 1.0, return_argmax:
     """
     plan = _pool_plan(data, rois, pooled_size, spatial_scale)
     if _check_bool(return_argmax, "return_argmax"):
-        values, argmax = _roi_pool_core(plan)
-        return (
-            np.ascontiguousarray(values.transpose(0, 3, 1, 2)),
-            np.ascontiguousarray(argmax.transpose(0, 3, 1, 2)),
-        )
+        return _roi_pool_core(plan)
     return _roi_pool_values(plan)
 
 
@@ -770,7 +790,7 @@ def roi_pool_backward(
     expected = (len(plan.batch), c, plan.hs.shape[1], plan.ws.shape[1])
     grad = _check_out_grad(out_grad, expected)
     if argmax is None:
-        argmax = np.ascontiguousarray(_roi_pool_core(plan)[1].transpose(0, 3, 1, 2))
+        argmax = _roi_pool_core(plan)[1]
     else:
         argmax = _valid_argmax(argmax, expected, h * w)
     return _scatter_to_argmax(grad, argmax, plan.batch, plan.data.shape)
