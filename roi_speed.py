@@ -13,9 +13,12 @@ Each ``pool_*`` / ``align_*`` function computes exactly what ``roi_utils`` does
 * ``roi_loops.roi_align_loop``: the kernel, sample by sample;
 * ``align_per_bin``: per bin, the (grid_h x grid_w) samples' four neighbours and
   weights for all channels at once;
-* ``roi_utils.roi_align``: the bilinear weight of a sample is a row weight times a
+* ``align_two_products``: the bilinear weight of a sample is a row weight times a
   column weight, so a bin's sum is ``Ry @ map @ Cx.T``: two small matrix products
-  per box.
+  per box, over the box's whole span, so their work grows with the box;
+* ``roi_utils.roi_align``: per box the cheapest of those two products, one product
+  per bin over the bin's own band of rows and columns, or the same on only the rows
+  and columns the samples touch, gathered (bounded, whatever the box's size).
 
 numpy only; mxnet is timed by ``scripts/benchmark.py`` and the notebook, not here.
 """
@@ -232,6 +235,110 @@ def align_per_bin(data, rois, pooled_size, spatial_scale=1.0, sample_ratio=-1, a
             values = image[:, rows[:, :, None], cols[:, None, :]]  # (C, 4, gh, gw)
             out[r, :, i, j] = (values * weights).sum(axis=(1, 2, 3)) / np.float32(s.count)
     return out
+
+
+def align_two_products(data, rois, pooled_size, spatial_scale=1.0, sample_ratio=-1, aligned=False):
+    """Step 2: per box, ``Ry @ block @ Cx.T`` over the box's whole span of cells, two dense
+    matrix products (what ``roi_utils.roi_align`` did before it chose per box). Its work,
+    ``PH * h * w + PH * PW * w`` multiply-adds per channel for a span of ``h x w`` cells,
+    grows with the box.
+
+    >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    >>> align_two_products(x, [[0, 0, 0, 2, 2]], 2, sample_ratio=2)[0, 0].tolist()
+    [[2.5, 3.5], [6.5, 7.5]]
+    """
+    plan = ru._align_plan(data, rois, pooled_size, spatial_scale, sample_ratio, aligned)
+    _, c, _, _ = plan.data.shape
+    ph, pw = plan.pooled
+    channels_last = np.ascontiguousarray(plan.data.transpose(0, 2, 3, 1))
+    ry, cx = plan.weights()
+    out = np.zeros((len(plan.batch), c, ph, pw), np.float32)
+    for r, image, a, b, d, e in plan.live_boxes():
+        block = channels_last[image, a:b, d:e].reshape(b - a, -1)
+        rows = (ry[r, :, a:b] @ block).reshape(ph, e - d, c)
+        np.matmul(rows.transpose(0, 2, 1), cx[r, :, d:e].T, out=out[r].transpose(1, 0, 2))
+    return out
+
+
+def align_work(roi, pooled_size, spatial_scale, sample_ratio, map_shape) -> dict[str, int]:
+    """Multiply-adds per channel that one box costs each way (the cost model of chapter 6).
+
+    * ``"kernel"``: mxnet's loop, 4 neighbours per sample: ``4 * PH * PW * grid_h * grid_w``,
+      whatever the box's size for a fixed ``sample_ratio``;
+    * ``"dense"``: ``align_two_products`` over the box's span of ``h x w`` cells,
+      ``PH * h * w + PH * PW * w``: grows with the box's area;
+    * ``"banded"``: each bin's product over its own band of rows (columns) only,
+      ``sum(band heights) * w + PH * sum(band widths)``: grows with the box's side;
+    * ``"gathered"``: the same on only the rows and columns the samples touch (at most
+      ``2 * PH * grid_h`` by ``2 * PW * grid_w``), plus copying them out: bounded.
+
+    ``roi_utils.roi_align`` takes the cheapest of the last three per box, counting each
+    numpy call as well (``roi_utils._CALL_COST / C`` multiply-adds of one cell).
+
+    >>> small = align_work([0, 0, 0, 64, 64], 7, 1 / 16, 2, (64, 64))   # 4 cells a side
+    >>> small["dense"] < small["kernel"]
+    True
+    >>> big = align_work([0, 0, 0, 800, 800], 7, 1 / 16, 2, (64, 64))  # 50 cells a side
+    >>> big["dense"] > 10 * big["kernel"] and big["gathered"] < big["kernel"] * 4
+    True
+    """
+    s = ru.roi_align_samples(roi, pooled_size, spatial_scale, sample_ratio, False, map_shape)
+    ry, cx = s.y.weight_matrix(map_shape[0]), s.x.weight_matrix(map_shape[1])
+    ph, pw = ry.shape[0], cx.shape[0]
+    rows_used, cols_used = (ry != 0).any(0), (cx != 0).any(0)
+    h = int(np.ptp(np.flatnonzero(rows_used))) + 1 if rows_used.any() else 0
+    w = int(np.ptp(np.flatnonzero(cols_used))) + 1 if cols_used.any() else 0
+
+    def band_sizes(weights, used):
+        lo, hi = ru._bands(weights)
+        touched = np.concatenate([[0], np.cumsum(used)])
+        return (hi - lo).sum(), (touched[hi] - touched[lo]).sum()
+
+    band_h, band_h_touched = band_sizes(ry, rows_used)
+    band_w, band_w_touched = band_sizes(cx, cols_used)
+    kr, kc = int(rows_used.sum()), int(cols_used.sum())
+    return {
+        "kernel": 4 * s.count * ph * pw,
+        "dense": ph * h * w + ph * pw * w,
+        "banded": int(band_h * w + ph * band_w),
+        "gathered": int(ru._GATHER_COST * kr * kc + band_h_touched * kc + ph * band_w_touched),
+    }
+
+
+def box_size_sweep(
+    sides=(2, 4, 8, 16, 32, 56), channels=256, boxes=40, map_side=64, sample_ratio=2, runs=3, mxnet=None
+):
+    """Time ``align_two_products`` and ``roi_utils.roi_align`` on square boxes of each side
+    (in map cells, scale 1, 7x7 bins), placed at random on a ``map_side`` square map;
+    also ``mxnet.nd.contrib.ROIAlign`` when the ``mxnet`` module is passed in.
+
+    Returns one dict per side: ``"side"``, the ms of each (medians of interleaved runs)
+    and ``align_work``'s counts for one such box. A learner's sweep: seconds, not minutes.
+
+    >>> rows = box_size_sweep(sides=(2, 8), channels=8, boxes=3, runs=1)
+    >>> [row["side"] for row in rows], sorted(rows[0])[:3]
+    ([2, 8], ['banded', 'dense', 'dense ms'])
+    """
+    rng = np.random.default_rng(0)
+    data = rng.standard_normal((1, channels, map_side, map_side)).astype(np.float32)
+    rows = []
+    for side in sides:
+        corner = rng.uniform(0, map_side - side - 1, (boxes, 2))
+        rois = np.concatenate([np.zeros((boxes, 1)), corner, corner + side], 1).astype(np.float32)
+        kw = dict(pooled_size=7, spatial_scale=1.0, sample_ratio=sample_ratio)
+        calls = {
+            "dense ms": lambda rois=rois, kw=kw: align_two_products(data, rois, **kw),
+            "roi_align ms": lambda rois=rois, kw=kw: ru.roi_align(data, rois, **kw),
+        }
+        if mxnet is not None:
+            x, boxes_nd = mxnet.nd.array(data), mxnet.nd.array(rois)
+            calls["mxnet ms"] = lambda x=x, b=boxes_nd: mxnet.nd.contrib.ROIAlign(
+                x, b, (7, 7), 1.0, sample_ratio=sample_ratio
+            ).wait_to_read()
+        times = interleaved_median_ms(calls, runs)
+        work = align_work(rois[0], 7, 1.0, sample_ratio, (map_side, map_side))
+        rows.append({"side": side, **times, **work})
+    return rows
 
 
 def steps_agree(data, rois, pooled_size, spatial_scale) -> dict[str, bool]:

@@ -112,3 +112,17 @@ def test_chapter_6_prose_numbers():
     assert round(output / 1e6, 1) == 30.1
     assert round(rs.bytes_read(big_data, big_rois, "roi_pool") / 1e6) == 72
     assert round(rs.bytes_read(big_data, big_rois, "roi_align") / 1e6) == 75
+
+
+def test_chapter_6_cost_model_numbers():
+    """The counts chapter 6's cost-model section states (from rs.align_work, sample_ratio=2, 7x7)."""
+
+    def work(side):
+        return rs.align_work([0, 0, 0, side, side], 7, 1.0, 2, (64, 64))
+
+    assert work(4)["dense"] == 7 * 5 * 5 + 49 * 5 == 420
+    assert work(6)["dense"] < 784 < work(7)["dense"] == 7 * 8 * 8 + 49 * 8 == 840  # the crossover
+    assert work(56)["dense"] == 22260 and round(22260 / 784) == 28
+    assert {work(side)["kernel"] for side in (2, 8, 56)} == {4 * 49 * 4}
+    gathered = [work(side)["gathered"] for side in (24, 32, 40, 48, 56)]
+    assert max(gathered) <= 2 * 28 * 28 + 28 * 28 + 7 * 28  # bounded: copy, rows, columns
