@@ -420,6 +420,48 @@ def _window_maxima(channels_last: np.ndarray, pairs, maximum) -> np.ndarray:
     return result
 
 
+def _window_winners(channels_last: np.ndarray, pairs) -> tuple[np.ndarray, np.ndarray]:
+    """The cell the kernel picks in every window, with its value, for each ``(rows, cols)`` in ``pairs``.
+
+    Returns ``values`` (M, N, H, W, C) float32 and ``cells`` (M, N, H, W, C) int32 (flat
+    ``h * W + w``; -1 where no cell beats ``-FLT_MAX``). The kernel keeps the first cell,
+    in row-major order, strictly above its running maximum: a window grown by a row
+    below takes the new cell only if it is greater; grown by a column to the right,
+    only if it is greater or equal and from an earlier row. NaN never wins (it is read
+    as -inf); the value is the winning cell's own, so a -0.0 winner stays -0.0.
+    """
+    n, height, width, channels = channels_last.shape
+    x = np.where(np.isnan(channels_last), _F32(-np.inf), channels_last)
+    row_of = np.broadcast_to(np.arange(height, dtype=np.int32)[None, :, None, None], x.shape)
+    col_of = np.broadcast_to(np.arange(width, dtype=np.int32)[None, None, :, None], x.shape)
+    by_rows = {}
+    value, row = x, row_of
+    for rows in range(1, max(rows for rows, _ in pairs) + 1):  # each window one row taller than the last
+        if rows > 1:
+            value, row, step = value.copy(), row.copy(), rows - 1
+            better = x[:, step:] > value[:, : height - step]
+            np.copyto(value[:, : height - step], x[:, step:], where=better)
+            np.copyto(row[:, : height - step], row_of[:, step:], where=better)
+        by_rows[rows] = value, row
+    values = np.empty((len(pairs), *x.shape), _F32)
+    cells = np.empty((len(pairs), *x.shape), np.int32)
+    for k, (rows, cols) in enumerate(pairs):
+        column_value, column_row = by_rows[rows]
+        value, row, col = values[k], column_row.copy(), col_of.copy()
+        value[...] = column_value
+        for step in range(1, cols):
+            new_value, new_row = column_value[:, :, step:], column_row[:, :, step:]
+            old_value, old_row = value[:, :, : width - step], row[:, :, : width - step]
+            better = (new_value > old_value) | ((new_value == old_value) & (new_row < old_row))
+            np.copyto(old_value, new_value, where=better)
+            np.copyto(old_row, new_row, where=better)
+            np.copyto(col[:, :, : width - step], col_of[:, :, step:], where=better)
+        np.multiply(row, width, out=cells[k])
+        cells[k] += col
+        cells[k][~(value > -FLT_MAX)] = -1
+    return values, cells
+
+
 def _lookup_boxes(plan: _PoolPlan) -> tuple[np.ndarray, np.ndarray]:
     """(boxes pooled by lookup, the others): a box qualifies when no bin spans more than
     ``_LOOKUP_EXTENT`` rows or columns."""
@@ -429,29 +471,35 @@ def _lookup_boxes(plan: _PoolPlan) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(~big), np.flatnonzero(big)
 
 
-def _lookup_max(
-    channels_last: np.ndarray, plan: _PoolPlan, boxes: np.ndarray, maximum, finish=None
-) -> np.ndarray:
-    """Every bin's ``maximum`` for ``boxes``, (B, PH, PW, C), by one gather from window maxima.
+def _lookup_cells(plan: _PoolPlan, boxes: np.ndarray, map_shape) -> tuple[list, np.ndarray]:
+    """The window shapes ``boxes``' bins need and, per bin, its row in the stacked window maps.
 
-    A bin spanning ``a`` rows and ``b`` columns from ``(hs, ws)`` is the ``(a, b)``
-    window's maximum at ``(hs, ws)``. ``finish``, if given, maps the window maxima
-    (small: the size of the map) before the gather. Empty bins hold an arbitrary
-    cell: the caller overwrites them.
+    Returns ``(pairs, rows)``: ``pairs`` the ``(rows, cols)`` windows (at most
+    ``_LOOKUP_EXTENT ** 2``), ``rows`` (B * PH * PW,) indices into the stacked maps
+    reshaped to (M * N * H * W, C). Empty bins point at an arbitrary cell.
     """
-    n, height, width, channels = channels_last.shape
+    n, height, width = map_shape
     hs, ws = plan.hs[boxes], plan.ws[boxes]
     rows = np.clip(plan.he[boxes] - hs, 1, None)
     cols = np.clip(plan.we[boxes] - ws, 1, None)
     pair_code = rows[:, :, None] * (_LOOKUP_EXTENT + 1) + cols[:, None, :]  # (B, PH, PW)
     codes, which = np.unique(pair_code, return_inverse=True)
     pairs = [(int(code) // (_LOOKUP_EXTENT + 1), int(code) % (_LOOKUP_EXTENT + 1)) for code in codes]
-    maxima = _window_maxima(channels_last, pairs, maximum)
-    maxima = (maxima if finish is None else finish(maxima)).reshape(-1, channels)
     image = plan.batch[boxes][:, None, None]
     cell = np.clip(hs, 0, height - 1)[:, :, None] * width + np.clip(ws, 0, width - 1)[:, None, :]
-    flat = (which.reshape(pair_code.shape) * n + image) * (height * width) + cell
-    return np.take(maxima, flat.ravel(), axis=0).reshape(len(boxes), hs.shape[1], ws.shape[1], channels)
+    return pairs, ((which.reshape(pair_code.shape) * n + image) * (height * width) + cell).ravel()
+
+
+def _lookup_max(channels_last: np.ndarray, plan: _PoolPlan, boxes: np.ndarray, maximum) -> np.ndarray:
+    """Every bin's ``maximum`` for ``boxes``, (B, PH, PW, C), by one gather from window maxima.
+
+    A bin spanning ``a`` rows and ``b`` columns from ``(hs, ws)`` is the ``(a, b)``
+    window's maximum at ``(hs, ws)``. Empty bins hold an arbitrary cell: the caller
+    overwrites them.
+    """
+    pairs, rows = _lookup_cells(plan, boxes, channels_last.shape[:3])
+    maxima = _window_maxima(channels_last, pairs, maximum).reshape(-1, channels_last.shape[3])
+    return np.take(maxima, rows, axis=0).reshape(len(boxes), plan.hs.shape[1], plan.ws.shape[1], -1)
 
 
 def _pool_box_values(channels_last: np.ndarray, hs, he, ws, we) -> np.ndarray:
@@ -567,14 +615,6 @@ def _pool_plan(data, rois, pooled_size, spatial_scale) -> _PoolPlan:
     return _PoolPlan(x, batch, hs, he, ws, we)
 
 
-def _winning_cells(best_keys: np.ndarray) -> np.ndarray:
-    """int32 cells ``h * W + w`` named by best keys, -1 where no cell beats -FLT_MAX."""
-    low = (1 << _CELL_BITS) - 1
-    cells = (low - (best_keys & low)).astype(np.int32)
-    cells[best_keys <= _NO_WINNER] = -1
-    return cells
-
-
 def _put_boxes(out: np.ndarray, boxes: np.ndarray, channels_last_values: np.ndarray) -> None:
     """``out[boxes] = values`` moved from (B, PH, PW, C) to (B, C, PH, PW); a plain copy when
     ``boxes`` is every box (faster than a fancy-indexed one)."""
@@ -588,22 +628,35 @@ def _put_boxes(out: np.ndarray, boxes: np.ndarray, channels_last_values: np.ndar
 def _roi_pool_core(plan: _PoolPlan):
     """NCHW (R, C, PH, PW) values and int64 argmax cells of every box.
 
-    The values are ``_roi_pool_values``'. The cells are those of the winner keys'
-    maxima: small boxes all at once by lookup in window maxima of the keys (turned
-    into cells before the gather, while they are the size of the map), larger boxes
-    one by one, separably. Bins without a winner (empty, or only NaN, -inf,
-    -FLT_MAX) get -1.
+    Small boxes all at once: each bin is one lookup in window maps that hold, for every
+    window, the cell the kernel picks and its value (``_window_winners``). Larger boxes
+    one by one, separably, through the winner keys. Empty bins: value 0, cell -1; bins
+    without a winner (only NaN, -inf, -FLT_MAX): ``-FLT_MAX``, cell -1.
     """
-    values = _roi_pool_values(plan)
-    keys = _winner_keys(plan.channels_last())
+    channels_last = plan.channels_last()
+    n, h, w, c = channels_last.shape
+    values = plan.output()
     argmax = np.empty(values.shape, np.int64)
     small, big = _lookup_boxes(plan)
     if len(small):
-        _put_boxes(argmax, small, _lookup_max(keys, plan, small, np.maximum, _winning_cells))
-    for r in big.tolist():
-        bins = plan.hs[r], plan.he[r], plan.ws[r], plan.we[r]
-        argmax[r] = _winning_cells(_bin_max(keys[plan.batch[r]], *bins, np.maximum)).transpose(2, 0, 1)
+        pairs, rows = _lookup_cells(plan, small, (n, h, w))
+        window_values, window_cells = _window_winners(channels_last, pairs)
+        shape = (len(small), plan.hs.shape[1], plan.ws.shape[1], c)
+        best = np.take(window_values.reshape(-1, c), rows, axis=0).reshape(shape)
+        np.fmax(best, -FLT_MAX, out=best)
+        _put_boxes(values, small, best)
+        _put_boxes(argmax, small, np.take(window_cells.reshape(-1, c), rows, axis=0).reshape(shape))
+    if len(big):
+        keys = _winner_keys(channels_last)
+        flat = channels_last.reshape(n, h * w, c)
+        for r in big.tolist():
+            b = plan.batch[r]
+            box_values, box_cells = _pool_box_argmax(
+                keys[b], flat[b], plan.hs[r], plan.he[r], plan.ws[r], plan.we[r]
+            )
+            values[r], argmax[r] = box_values.transpose(2, 0, 1), box_cells.transpose(2, 0, 1)
     box, i, j = np.nonzero(plan.empty)
+    values[box, :, i, j] = 0
     argmax[box, :, i, j] = -1
     return values, argmax
 
