@@ -306,7 +306,7 @@ def align_work(roi, pooled_size, spatial_scale, sample_ratio, map_shape) -> dict
 
 
 def box_size_sweep(
-    sides=(2, 4, 8, 16, 32, 56), channels=256, boxes=40, map_side=64, sample_ratio=2, runs=3, mxnet=None
+    sides=(2, 4, 8, 16, 32, 56), channels=256, boxes=40, map_side=60, sample_ratio=2, runs=3, mxnet=None
 ):
     """Time ``align_two_products`` and ``roi_utils.roi_align`` on square boxes of each side
     (in map cells, scale 1, 7x7 bins), placed at random on a ``map_side`` square map;

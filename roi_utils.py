@@ -1193,19 +1193,25 @@ def roi_align_samples(
 
 @functools.lru_cache(maxsize=1)
 def _openblas_thread_calls():
-    """(get, set) for the thread count of the OpenBLAS that numpy loaded, or None.
+    """(get, set) for the thread count of the OpenBLAS bundled with numpy, or None.
 
-    numpy's wheels bundle OpenBLAS; its threads help big products, but RoIAlign's
-    are many small ones, for which two threads on a busy machine are slower than one.
+    numpy's wheels bundle OpenBLAS (in ``numpy.libs``); its threads help big products,
+    but RoIAlign's are many small ones, for which two threads on a busy machine are
+    slower than one. Other OpenBLAS copies in the process (mxnet brings its own) are
+    left alone; where numpy's cannot be found (other builds, other systems), None.
     """
     import ctypes
+    import os
 
+    numpy_home = os.path.dirname(os.path.dirname(os.path.abspath(np.__file__)))
     try:
         with open("/proc/self/maps") as maps:
             paths = {line.split()[-1] for line in maps if "openblas" in line.lower() and "/" in line}
     except OSError:  # not Linux: leave the threads alone
         return None
     for path in sorted(paths):
+        if not os.path.abspath(path).startswith(os.path.join(numpy_home, "numpy")):
+            continue
         try:
             library = ctypes.CDLL(path)
         except OSError:
@@ -1410,10 +1416,14 @@ def roi_align(
 
     Because the bilinear weight of a sample is a row weight times a column weight,
     a bin's value is ``Ry @ map @ Cx.T / count`` with small per-box weight
-    matrices (two matrix products per box, on the box's rows and columns only);
-    this sums in a different order from the kernel, so results can differ from
-    mxnet in the last float32 bits (``roi_loops.roi_align_loop`` follows the
-    kernel's order and matches exactly).
+    matrices. Per box, the two products are done the cheapest of three ways (by a
+    cost model of multiply-adds and numpy calls): dense over the box's span of
+    cells, one product per bin over its own band of rows and columns, or the same
+    on only the rows and columns the samples touch, gathered (a bounded cost,
+    whatever the box's size); BLAS runs on one thread meanwhile. This sums in a
+    different order from the kernel, so results can differ from mxnet in the last
+    float32 bits (``roi_loops.roi_align_loop`` follows the kernel's order and
+    matches exactly).
 
     Parameters
     ----------
@@ -1478,6 +1488,7 @@ def roi_align_backward(
     samples: cell ``(h, w)`` receives ``g * Ry[ph, h] * Cx[pw, w] / count`` summed
     over bins. Samples outside the map and padding boxes (negative batch index)
     send nothing.
+    Computed per box as ``Ry.T @ g @ Cx``, chosen the same three ways as ``roi_align``.
 
     Parameters
     ----------
