@@ -363,7 +363,8 @@ def steps_agree(data, rois, pooled_size, spatial_scale) -> dict[str, bool]:
 
 def nchw_write_back(boxes_last: np.ndarray) -> np.ndarray:
     """``roi_pool``'s last step alone: copy each box's (PH, PW, C) result into an
-    (R, C, PH, PW) output, box by box, as ``roi_utils.roi_pool`` does.
+    (R, C, PH, PW) output, box by box, as ``roi_utils.roi_pool`` does for boxes too big
+    for its lookup (the small boxes' results move in one such copy).
 
     >>> boxes = np.arange(12, dtype=np.float32).reshape(1, 2, 2, 3)
     >>> nchw_write_back(boxes)[0, 1].tolist()
