@@ -594,8 +594,10 @@ class _PoolPlan:
         return np.ascontiguousarray(self.data.transpose(0, 2, 3, 1))
 
     def output(self, dtype=_F32, fill=0) -> np.ndarray:
+        """An (R, C, PH, PW) array filled with ``fill`` (left unset when ``fill`` is None)."""
         r, c = len(self.batch), self.data.shape[1]
-        return np.full((r, c, self.hs.shape[1], self.ws.shape[1]), fill, dtype)
+        shape = (r, c, self.hs.shape[1], self.ws.shape[1])
+        return np.empty(shape, dtype) if fill is None else np.full(shape, fill, dtype)
 
     @property
     def empty(self) -> np.ndarray:
@@ -671,23 +673,26 @@ def _roi_pool_values(plan: _PoolPlan) -> np.ndarray:
     in a bin are redone through the winner keys, which read the winning cell itself.
     """
     channels_last = plan.channels_last()
-    out = plan.output()
     small, big = _lookup_boxes(plan)
+    out = plan.output(fill=0 if len(big) else None)
     empty = plan.empty
+    redo = []  # boxes with a zero maximum somewhere: which zero came first?
     if len(small):
         values = _lookup_max(channels_last, plan, small, np.fmax)
+        redo += small[(values == 0).any(axis=(1, 2, 3))].tolist()  # (an empty bin may add a needless redo)
         np.fmax(values, -FLT_MAX, out=values)
         values[empty[small]] = 0
         _put_boxes(out, small, values)
     for r in big.tolist():
         box = _pool_box_values(channels_last[plan.batch[r]], plan.hs[r], plan.he[r], plan.ws[r], plan.we[r])
+        if ((box == 0) & ~empty[r][:, :, None]).any():
+            redo.append(r)
         out[r] = box.transpose(2, 0, 1)
-    zeros = ((out == 0) & ~empty[:, None]).any(axis=(1, 2, 3))
-    if zeros.any():
+    if redo:
         keys = _winner_keys(channels_last)
         n, h, w, c = channels_last.shape
         flat = channels_last.reshape(n, h * w, c)
-        for r in np.flatnonzero(zeros).tolist():
+        for r in redo:
             b = plan.batch[r]
             box, _ = _pool_box_argmax(keys[b], flat[b], plan.hs[r], plan.he[r], plan.ws[r], plan.we[r])
             out[r] = box.transpose(2, 0, 1)
