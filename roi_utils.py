@@ -425,40 +425,39 @@ def _window_winners(channels_last: np.ndarray, pairs) -> tuple[np.ndarray, np.nd
 
     Returns ``values`` (M, N, H, W, C) float32 and ``cells`` (M, N, H, W, C) int32 (flat
     ``h * W + w``; -1 where no cell beats ``-FLT_MAX``). The kernel keeps the first cell,
-    in row-major order, strictly above its running maximum: a window grown by a row
-    below takes the new cell only if it is greater; grown by a column to the right,
-    only if it is greater or equal and from an earlier row. NaN never wins (it is read
-    as -inf); the value is the winning cell's own, so a -0.0 winner stays -0.0.
+    in row-major order, strictly above its running maximum, and row-major order is the
+    order of the flat index: a window grown by a row below takes the new cell only if it
+    is greater; grown by a column to the right, if it is greater, or equal and earlier.
+    NaN never wins (it is read as -inf); the value is the winning cell's own, so a -0.0
+    winner stays -0.0. Each window grows from the one a row or a column smaller.
     """
     n, height, width, channels = channels_last.shape
     x = np.where(np.isnan(channels_last), _F32(-np.inf), channels_last)
-    row_of = np.broadcast_to(np.arange(height, dtype=np.int32)[None, :, None, None], x.shape)
-    col_of = np.broadcast_to(np.arange(width, dtype=np.int32)[None, None, :, None], x.shape)
-    by_rows = {}
-    value, row = x, row_of
-    for rows in range(1, max(rows for rows, _ in pairs) + 1):  # each window one row taller than the last
-        if rows > 1:
-            value, row, step = value.copy(), row.copy(), rows - 1
-            better = x[:, step:] > value[:, : height - step]
-            np.copyto(value[:, : height - step], x[:, step:], where=better)
-            np.copyto(row[:, : height - step], row_of[:, step:], where=better)
-        by_rows[rows] = value, row
+    flat = np.arange(height * width, dtype=np.int32).reshape(1, height, width, 1)
+    index = {pair: k for k, pair in enumerate(pairs)}
     values = np.empty((len(pairs), *x.shape), _F32)
     cells = np.empty((len(pairs), *x.shape), np.int32)
-    for k, (rows, cols) in enumerate(pairs):
-        column_value, column_row = by_rows[rows]
-        value, row, col = values[k], column_row.copy(), col_of.copy()
-        value[...] = column_value
-        for step in range(1, cols):
-            new_value, new_row = column_value[:, :, step:], column_row[:, :, step:]
-            old_value, old_row = value[:, :, : width - step], row[:, :, : width - step]
-            better = (new_value > old_value) | ((new_value == old_value) & (new_row < old_row))
-            np.copyto(old_value, new_value, where=better)
-            np.copyto(old_row, new_row, where=better)
-            np.copyto(col[:, :, : width - step], col_of[:, :, step:], where=better)
-        np.multiply(row, width, out=cells[k])
-        cells[k] += col
-        cells[k][~(value > -FLT_MAX)] = -1
+    column_value, column_cell = x, np.broadcast_to(flat, x.shape)
+    for rows in range(1, max(rows for rows, _ in pairs) + 1):
+        if rows > 1:  # one row taller: the new bottom row wins only if greater
+            column_value, column_cell, step = column_value.copy(), column_cell.copy(), rows - 1
+            better = x[:, step:] > column_value[:, : height - step]
+            np.copyto(column_value[:, : height - step], x[:, step:], where=better)
+            np.copyto(column_cell[:, : height - step], flat[:, step:], where=better)
+        widest = max((cols for r, cols in pairs if r == rows), default=0)
+        value, cell = column_value, column_cell
+        for cols in range(1, widest + 1):
+            if cols > 1:  # one column wider: the new column wins if greater, or equal and earlier
+                value, cell, step = value.copy(), np.array(cell), cols - 1
+                new_value, new_cell = column_value[:, :, step:], column_cell[:, :, step:]
+                old_value, old_cell = value[:, :, : width - step], cell[:, :, : width - step]
+                better = (new_value > old_value) | ((new_value == old_value) & (new_cell < old_cell))
+                np.copyto(old_value, new_value, where=better)
+                np.copyto(old_cell, new_cell, where=better)
+            if (rows, cols) in index:
+                k = index[rows, cols]
+                values[k], cells[k] = value, cell
+                cells[k][~(value > -FLT_MAX)] = -1
     return values, cells
 
 
