@@ -2,6 +2,7 @@
 
     python scripts/benchmark.py                      # every head and box mix, 7 interleaved runs
     python scripts/benchmark.py --runs 3 --heads vgg16 --mixes small large
+    python scripts/benchmark.py --rows "roi_pool fwd+bwd" "roi_pool bwd (kept argmax)"
     python scripts/benchmark.py --quick              # a tiny case (the test suite runs this)
 
 Heads (roi_speed.WORKLOADS; Faster R-CNN, 7x7 output, spatial_scale 1/16):
@@ -201,6 +202,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="a tiny workload (for the test suite)")
     parser.add_argument("--heads", nargs="+", choices=sorted(rs.WORKLOADS), default=sorted(rs.WORKLOADS))
     parser.add_argument("--mixes", nargs="+", choices=list(rs.BOX_MIXES), default=list(rs.BOX_MIXES))
+    parser.add_argument("--rows", nargs="+", choices=ROWS, default=ROWS, help="only these operations")
     args = parser.parse_args()
     mx = roi_oracle.mxnet_module()
     print(roi_oracle.status_line())
@@ -224,7 +226,7 @@ def main() -> int:
             ours = our_calls(data, rois, g)
             theirs = mxnet_calls(mx, data, rois, g) if mx else {}
             ort = onnxruntime_calls(data, rois)
-            for row in ROWS:
+            for row in args.rows:
                 calls = {"ours": ours[row]}
                 calls.update({"mxnet": theirs[row]} if row in theirs else {})
                 calls.update({"onnxruntime": ort[row]} if row in ort else {})
@@ -243,7 +245,7 @@ def main() -> int:
         cells = []
         for head in heads:
             for mix in mixes:
-                times = results[head, mix, row]
+                times = results.get((head, mix, row), {})
                 if other in times:
                     value = times[other] / times["ours"]
                     cells.append(f"{head}/{mix} {value:.2f}{'' if value >= target else ' MISS'}")
