@@ -22,6 +22,8 @@ never disagree with a number.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -257,10 +259,120 @@ def _bin_max(channels_last: np.ndarray, hs, he, ws, we, maximum) -> np.ndarray:
     return out
 
 
+_LOOKUP_EXTENT = 3
+"""Boxes whose bins all span at most this many rows and columns are pooled all at once by lookup."""
+
+
+def _window_maxima(channels_last: np.ndarray, pairs, maximum) -> np.ndarray:
+    """Sliding-window maxima of an (N, H, W, C) map, one map per ``(rows, cols)`` window in ``pairs``.
+
+    ``result[k, n, h, w]`` is ``maximum`` over rows ``h .. h + rows - 1`` and columns
+    ``w .. w + cols - 1`` (for windows that fit; the rest of each map is never read).
+    Each window grows from the previous by one ``maximum`` over the whole map.
+    """
+    height, width = channels_last.shape[1:3]
+    result = np.empty((len(pairs), *channels_last.shape), channels_last.dtype)
+    by_rows = {}
+    for k, (rows, cols) in enumerate(pairs):
+        if rows not in by_rows:
+            grown = channels_last.copy()
+            for step in range(1, rows):
+                maximum(grown[:, : height - step], channels_last[:, step:], out=grown[:, : height - step])
+            by_rows[rows] = grown
+        source = by_rows[rows]
+        result[k] = source
+        for step in range(1, cols):
+            target = result[k, :, :, : width - step]
+            maximum(target, source[:, :, step:], out=target)
+    return result
+
+
+def _window_winners(channels_last: np.ndarray, pairs) -> tuple[np.ndarray, np.ndarray]:
+    """The cell the kernel picks in every window, with its value, for each ``(rows, cols)`` in ``pairs``.
+
+    Returns ``values`` (M, N, H, W, C) float32 and ``cells`` (M, N, H, W, C) int32 (flat
+    ``h * W + w``; -1 where no cell beats ``-FLT_MAX``). The kernel keeps the first cell,
+    in row-major order, strictly above its running maximum, and row-major order is the
+    order of the flat index: a window grown by a row below takes the new cell only if it
+    is greater; grown by a column to the right, if it is greater, or equal and earlier.
+    NaN never wins (it is read as -inf); the value is the winning cell's own, so a -0.0
+    winner stays -0.0. Each window grows from the one a row or a column smaller.
+    """
+    n, height, width, channels = channels_last.shape
+    x = np.where(np.isnan(channels_last), _F32(-np.inf), channels_last)
+    flat = np.arange(height * width, dtype=np.int32).reshape(1, height, width, 1)
+    index = {pair: k for k, pair in enumerate(pairs)}
+    values = np.empty((len(pairs), *x.shape), _F32)
+    cells = np.empty((len(pairs), *x.shape), np.int32)
+    column_value, column_cell = x, np.broadcast_to(flat, x.shape)
+    for rows in range(1, max(rows for rows, _ in pairs) + 1):
+        if rows > 1:  # one row taller: the new bottom row wins only if greater
+            column_value, column_cell, step = column_value.copy(), column_cell.copy(), rows - 1
+            better = x[:, step:] > column_value[:, : height - step]
+            np.copyto(column_value[:, : height - step], x[:, step:], where=better)
+            np.copyto(column_cell[:, : height - step], flat[:, step:], where=better)
+        widest = max((cols for r, cols in pairs if r == rows), default=0)
+        value, cell = column_value, column_cell
+        for cols in range(1, widest + 1):
+            if cols > 1:  # one column wider: the new column wins if greater, or equal and earlier
+                value, cell, step = value.copy(), np.array(cell), cols - 1
+                new_value, new_cell = column_value[:, :, step:], column_cell[:, :, step:]
+                old_value, old_cell = value[:, :, : width - step], cell[:, :, : width - step]
+                better = (new_value > old_value) | ((new_value == old_value) & (new_cell < old_cell))
+                np.copyto(old_value, new_value, where=better)
+                np.copyto(old_cell, new_cell, where=better)
+            if (rows, cols) in index:
+                k = index[rows, cols]
+                values[k], cells[k] = value, cell
+                cells[k][~(value > -FLT_MAX)] = -1
+    return values, cells
+
+
+def _lookup_boxes(plan: _PoolPlan) -> tuple[np.ndarray, np.ndarray]:
+    """(boxes pooled by lookup, the others): a box qualifies when no bin spans more than
+    ``_LOOKUP_EXTENT`` rows or columns."""
+    tall = (plan.he - plan.hs).max(axis=1) > _LOOKUP_EXTENT
+    wide = (plan.we - plan.ws).max(axis=1) > _LOOKUP_EXTENT
+    big = tall | wide
+    return np.flatnonzero(~big), np.flatnonzero(big)
+
+
+def _lookup_cells(plan: _PoolPlan, boxes: np.ndarray, map_shape) -> tuple[list, np.ndarray]:
+    """The window shapes ``boxes``' bins need and, per bin, its row in the stacked window maps.
+
+    Returns ``(pairs, rows)``: ``pairs`` the ``(rows, cols)`` windows (at most
+    ``_LOOKUP_EXTENT ** 2``), ``rows`` (B * PH * PW,) indices into the stacked maps
+    reshaped to (M * N * H * W, C). Empty bins point at an arbitrary cell.
+    """
+    n, height, width = map_shape
+    hs, ws = plan.hs[boxes], plan.ws[boxes]
+    rows = np.clip(plan.he[boxes] - hs, 1, None)
+    cols = np.clip(plan.we[boxes] - ws, 1, None)
+    pair_code = rows[:, :, None] * (_LOOKUP_EXTENT + 1) + cols[:, None, :]  # (B, PH, PW)
+    codes, which = np.unique(pair_code, return_inverse=True)
+    pairs = [(int(code) // (_LOOKUP_EXTENT + 1), int(code) % (_LOOKUP_EXTENT + 1)) for code in codes]
+    image = plan.batch[boxes][:, None, None]
+    cell = np.clip(hs, 0, height - 1)[:, :, None] * width + np.clip(ws, 0, width - 1)[:, None, :]
+    return pairs, ((which.reshape(pair_code.shape) * n + image) * (height * width) + cell).ravel()
+
+
+def _lookup_max(channels_last: np.ndarray, plan: _PoolPlan, boxes: np.ndarray, maximum) -> np.ndarray:
+    """Every bin's ``maximum`` for ``boxes``, (B, PH, PW, C), by one gather from window maxima.
+
+    A bin spanning ``a`` rows and ``b`` columns from ``(hs, ws)`` is the ``(a, b)``
+    window's maximum at ``(hs, ws)``. Empty bins hold an arbitrary cell: the caller
+    overwrites them.
+    """
+    pairs, rows = _lookup_cells(plan, boxes, channels_last.shape[:3])
+    maxima = _window_maxima(channels_last, pairs, maximum).reshape(-1, channels_last.shape[3])
+    return np.take(maxima, rows, axis=0).reshape(len(boxes), plan.hs.shape[1], plan.ws.shape[1], -1)
+
+
 def _pool_box_values(channels_last: np.ndarray, hs, he, ws, we) -> np.ndarray:
     """Max of every bin of one box, (PH, PW, C). ``fmax`` skips NaN as the kernel's
     strict ``>`` does, the kernel's starting value -FLT_MAX is applied last, and empty
-    bins output 0."""
+    bins output 0. (A bin whose maximum is a zero may come out with either sign:
+    ``_roi_pool_values`` redoes such boxes.)"""
     values = _bin_max(channels_last, hs, he, ws, we, np.fmax)
     np.fmax(values, -FLT_MAX, out=values)
     values[he <= hs] = 0
@@ -305,18 +417,32 @@ def _disjoint_groups(start: np.ndarray, end: np.ndarray) -> list[np.ndarray]:
     return []
 
 
-def _pool_box_argmax(keys: np.ndarray, flat_map: np.ndarray, hs, he, ws, we):
-    """Values and winning cells (flat ``h * W + w``, -1 for none) of one box's bins."""
-    best = _bin_max(keys, hs, he, ws, we, np.maximum)
+def _keys_to_winners(best: np.ndarray, flat_maps: np.ndarray, images, empty: np.ndarray):
+    """Values and winning cells of bins from their best keys.
+
+    ``best`` (B, PH, PW, C) int64; ``flat_maps`` (N, H * W, C); ``images`` (B,) the
+    map of each box; ``empty`` (B, PH, PW). The value is read from the winning cell
+    itself, so a -0.0 winner stays -0.0. Returns float32 values and int64 cells
+    (``h * W + w``, -1 where no cell wins: empty bins, or only NaN, -inf, -FLT_MAX).
+    """
     cells = (1 << _CELL_BITS) - 1 - (best & ((1 << _CELL_BITS) - 1))
-    cells = np.clip(cells, 0, flat_map.shape[0] - 1)
-    values = flat_map[cells, np.arange(flat_map.shape[1])]
+    np.clip(cells, 0, flat_maps.shape[1] - 1, out=cells)
+    channels = np.arange(flat_maps.shape[2])
+    values = flat_maps[np.asarray(images)[:, None, None, None], cells, channels]
     won = values > -FLT_MAX  # False for NaN, -inf and -FLT_MAX: they never win
-    empty = (he <= hs)[:, None, None] | (we <= ws)[None, :, None]
+    empty = empty[..., None]
     return (
         np.where(empty, _F32(0), np.where(won, values, -FLT_MAX)),
         np.where(won & ~empty, cells, -1),
     )
+
+
+def _pool_box_argmax(keys: np.ndarray, flat_map: np.ndarray, hs, he, ws, we):
+    """Values and winning cells (flat ``h * W + w``, -1 for none) of one box's bins."""
+    best = _bin_max(keys, hs, he, ws, we, np.maximum)
+    empty = (he <= hs)[:, None] | (we <= ws)[None, :]
+    values, cells = _keys_to_winners(best[None], flat_map[None], [0], empty[None])
+    return values[0], cells[0]
 
 
 @dataclass(frozen=True)
@@ -334,8 +460,15 @@ class _PoolPlan:
         return np.ascontiguousarray(self.data.transpose(0, 2, 3, 1))
 
     def output(self, dtype=_F32, fill=0) -> np.ndarray:
+        """An (R, C, PH, PW) array filled with ``fill`` (left unset when ``fill`` is None)."""
         r, c = len(self.batch), self.data.shape[1]
-        return np.full((r, c, self.hs.shape[1], self.ws.shape[1]), fill, dtype)
+        shape = (r, c, self.hs.shape[1], self.ws.shape[1])
+        return np.empty(shape, dtype) if fill is None else np.full(shape, fill, dtype)
+
+    @property
+    def empty(self) -> np.ndarray:
+        """(R, PH, PW) bool: bins that read no cell."""
+        return (self.he <= self.hs)[:, :, None] | (self.we <= self.ws)[:, None, :]
 
 
 def _pool_plan(data, rois, pooled_size, spatial_scale) -> _PoolPlan:
@@ -350,30 +483,124 @@ def _pool_plan(data, rois, pooled_size, spatial_scale) -> _PoolPlan:
     return _PoolPlan(x, batch, hs, he, ws, we)
 
 
+def _put_boxes(out: np.ndarray, boxes: np.ndarray, channels_last_values: np.ndarray) -> None:
+    """``out[boxes] = values`` moved from (B, PH, PW, C) to (B, C, PH, PW); a plain copy when
+    ``boxes`` is every box (faster than a fancy-indexed one)."""
+    nchw = channels_last_values.transpose(0, 3, 1, 2)
+    if len(boxes) == len(out):
+        out[...] = nchw
+    else:
+        out[boxes] = nchw
+
+
 def _roi_pool_core(plan: _PoolPlan):
-    """Channels-last (R, PH, PW, C) values and argmax cells of every box."""
+    """NCHW (R, C, PH, PW) values and int64 argmax cells of every box.
+
+    Small boxes all at once: each bin is one lookup in window maps that hold, for every
+    window, the cell the kernel picks and its value (``_window_winners``). Larger boxes
+    one by one, separably, through the winner keys. Empty bins: value 0, cell -1; bins
+    without a winner (only NaN, -inf, -FLT_MAX): ``-FLT_MAX``, cell -1.
+    """
     channels_last = plan.channels_last()
-    keys = _winner_keys(channels_last)
     n, h, w, c = channels_last.shape
-    flat = channels_last.reshape(n, h * w, c)
-    shape = (len(plan.batch), plan.hs.shape[1], plan.ws.shape[1], c)
-    values, argmax = np.empty(shape, _F32), np.empty(shape, np.int64)
-    for r, b in enumerate(plan.batch):
-        values[r], argmax[r] = _pool_box_argmax(
-            keys[b], flat[b], plan.hs[r], plan.he[r], plan.ws[r], plan.we[r]
-        )
+    values = plan.output()
+    argmax = np.empty(values.shape, np.int64)
+    small, big = _lookup_boxes(plan)
+    if len(small):
+        pairs, rows = _lookup_cells(plan, small, (n, h, w))
+        window_values, window_cells = _window_winners(channels_last, pairs)
+        shape = (len(small), plan.hs.shape[1], plan.ws.shape[1], c)
+        best = np.take(window_values.reshape(-1, c), rows, axis=0).reshape(shape)
+        np.fmax(best, -FLT_MAX, out=best)
+        _put_boxes(values, small, best)
+        _put_boxes(argmax, small, np.take(window_cells.reshape(-1, c), rows, axis=0).reshape(shape))
+    if len(big):
+        keys = _winner_keys(channels_last)
+        flat = channels_last.reshape(n, h * w, c)
+        for r in big.tolist():
+            b = plan.batch[r]
+            box_values, box_cells = _pool_box_argmax(
+                keys[b], flat[b], plan.hs[r], plan.he[r], plan.ws[r], plan.we[r]
+            )
+            values[r], argmax[r] = box_values.transpose(2, 0, 1), box_cells.transpose(2, 0, 1)
+    box, i, j = np.nonzero(plan.empty)
+    values[box, :, i, j] = 0
+    argmax[box, :, i, j] = -1
     return values, argmax
 
 
-def roi_pool(data, rois, pooled_size, spatial_scale: float = 1.0) -> np.ndarray:
+def _roi_pool_values(plan: _PoolPlan) -> np.ndarray:
+    """``roi_pool``'s (R, C, PH, PW) output.
+
+    Maxima by ``fmax`` (NaN-skipping, like the kernel's strict ``>``): small boxes all
+    at once by lookup, larger boxes separably one by one; then the kernel's start
+    value -FLT_MAX and 0 for empty bins. ``fmax`` may return either of two equal
+    zeros, where the kernel keeps the first in row-major order; so boxes with a zero
+    in a bin are redone through the winner keys, which read the winning cell itself.
+    """
+    channels_last = plan.channels_last()
+    small, big = _lookup_boxes(plan)
+    out = plan.output(fill=0 if len(big) else None)
+    empty = plan.empty
+    redo = []  # boxes with a zero maximum somewhere: which zero came first?
+    if len(small):
+        values = _lookup_max(channels_last, plan, small, np.fmax)
+        redo += small[(values == 0).any(axis=(1, 2, 3))].tolist()  # (an empty bin may add a needless redo)
+        np.fmax(values, -FLT_MAX, out=values)
+        values[empty[small]] = 0
+        _put_boxes(out, small, values)
+    for r in big.tolist():
+        box = _pool_box_values(channels_last[plan.batch[r]], plan.hs[r], plan.he[r], plan.ws[r], plan.we[r])
+        if ((box == 0) & ~empty[r][:, :, None]).any():
+            redo.append(r)
+        out[r] = box.transpose(2, 0, 1)
+    if redo:
+        keys = _winner_keys(channels_last)
+        n, h, w, c = channels_last.shape
+        flat = channels_last.reshape(n, h * w, c)
+        for r in redo:
+            b = plan.batch[r]
+            box, _ = _pool_box_argmax(keys[b], flat[b], plan.hs[r], plan.he[r], plan.ws[r], plan.we[r])
+            out[r] = box.transpose(2, 0, 1)
+    return out
+
+
+def _valid_argmax(argmax, expected: tuple[int, ...], cells: int) -> np.ndarray:
+    """A kept ``argmax`` (from ``roi_pool(..., return_argmax=True)``) checked for shape and range."""
+    array = np.asarray(argmax)
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"argmax must hold integers (cell indices h * W + w); got dtype {array.dtype}")
+    if array.shape != expected:
+        raise ValueError(f"argmax must have the forward output's shape {expected}; got {array.shape}")
+    if array.size and (array.min() < -1 or array.max() >= cells):
+        raise ValueError(f"argmax entries must be -1 (no cell) or a cell index 0..{cells - 1}")
+    return array.astype(np.int64, copy=False)
+
+
+def _scatter_to_argmax(grad: np.ndarray, argmax: np.ndarray, batch: np.ndarray, shape) -> np.ndarray:
+    """(N, C, H, W): each ``grad[r, c, ph, pw]`` added to the cell ``argmax[r, c, ph, pw]`` of
+    image ``batch[r]``, channel ``c`` (float64 sums, rounded to float32 once).
+
+    Each (image, channel) plane gets one spare slot in front, where the -1 of a bin
+    without a winner lands, so one addition makes every target."""
+    n, c, h, w = shape
+    plane = (batch[:, None] * c + np.arange(c)) * (h * w + 1) + 1  # (R, C): each plane's cell 0
+    target = argmax + plane[:, :, None, None]
+    total = np.bincount(target.ravel(), grad.ravel(), n * c * (h * w + 1))
+    return total.reshape(n * c, h * w + 1)[:, 1:].astype(_F32).reshape(shape)
+
+
+def roi_pool(data, rois, pooled_size, spatial_scale: float = 1.0, return_argmax: bool = False):
     """RoI max pooling, bit for bit equal to ``mxnet.nd.ROIPooling``.
 
     Each box is cut into ``PH x PW`` bins as ``roi_pool_bins`` describes (C-style
     rounding of the scaled corners, inclusive corners, bins from ``floor`` to
     ``ceil`` so neighbours may overlap) and each bin outputs the maximum of the
     cells it reads. An empty bin (outside the map) outputs 0. As in the kernel the
-    running maximum starts at ``-FLT_MAX``: NaN cells are skipped and a bin of only
-    ``-inf``/NaN cells outputs ``-FLT_MAX``.
+    running maximum starts at ``-FLT_MAX`` and a cell replaces it only when
+    strictly greater: NaN cells are skipped, a bin of only ``-inf``/NaN cells
+    outputs ``-FLT_MAX``, and of equal cells the first in row-major order wins
+    (which decides the sign when a bin's maximum is ``0.0`` and ``-0.0``).
 
     Parameters
     ----------
@@ -386,10 +613,15 @@ def roi_pool(data, rois, pooled_size, spatial_scale: float = 1.0) -> np.ndarray:
         ``(PH, PW)``, each >= 1.
     spatial_scale : float
         Image pixels to map cells, e.g. 1/16 for a stride-16 backbone.
+    return_argmax : bool
+        Also return, for every output, the cell it came from (as
+        ``roi_pool_argmax`` does), to keep for ``roi_pool_backward(..., argmax=...)``
+        as mxnet keeps it for its backward pass.
 
     Returns
     -------
     ndarray (R, C, PH, PW), float32
+        Or ``(values, argmax)`` with ``return_argmax=True``.
 
     Raises
     ------
@@ -404,14 +636,17 @@ def roi_pool(data, rois, pooled_size, spatial_scale: float = 1.0) -> np.ndarray:
     >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
     >>> roi_pool(x, [[0, 0, 0, 2, 2], [0, 0, 1, 3, 3]], (2, 2))[:, 0].tolist()
     [[[5.0, 6.0], [9.0, 10.0]], [[9.0, 11.0], [13.0, 15.0]]]
+    >>> signed = np.array([0.0, -0.0], np.float32).reshape(1, 1, 1, 2)
+    >>> np.signbit(roi_pool(signed, [[0, 0, 0, 1, 0]], 1)).item()  # the first zero wins: +0.0
+    False
+    >>> values, argmax = roi_pool(x, [[0, 0, 0, 2, 2]], 1, return_argmax=True)
+    >>> values.item(), argmax.item()   # 10 is cell 2 * 4 + 2
+    (10.0, 10)
     """
     plan = _pool_plan(data, rois, pooled_size, spatial_scale)
-    channels_last = plan.channels_last()
-    out = plan.output()
-    for r, b in enumerate(plan.batch):
-        box = _pool_box_values(channels_last[b], plan.hs[r], plan.he[r], plan.ws[r], plan.we[r])
-        out[r] = box.transpose(2, 0, 1)
-    return out
+    if _check_bool(return_argmax, "return_argmax"):
+        return _roi_pool_core(plan)
+    return _roi_pool_values(plan)
 
 
 def roi_pool_argmax(data, rois, pooled_size, spatial_scale: float = 1.0):
@@ -419,6 +654,7 @@ def roi_pool_argmax(data, rois, pooled_size, spatial_scale: float = 1.0):
 
     The index is -1 for an empty bin (and for a bin whose cells are all NaN or
     ``-inf``). Ties go to the first cell in row-major order, as in the kernel.
+    The same as ``roi_pool(..., return_argmax=True)``.
 
     Returns
     -------
@@ -430,14 +666,12 @@ def roi_pool_argmax(data, rois, pooled_size, spatial_scale: float = 1.0):
     >>> roi_pool_argmax(x, [[0, 0, 0, 2, 2]], 1)[1].ravel().tolist()  # all equal: first cell
     [0]
     """
-    values, argmax = _roi_pool_core(_pool_plan(data, rois, pooled_size, spatial_scale))
-    return (
-        np.ascontiguousarray(values.transpose(0, 3, 1, 2)),
-        np.ascontiguousarray(argmax.transpose(0, 3, 1, 2)),
-    )
+    return roi_pool(data, rois, pooled_size, spatial_scale, return_argmax=True)
 
 
-def roi_pool_backward(out_grad, data, rois, pooled_size, spatial_scale: float = 1.0) -> np.ndarray:
+def roi_pool_backward(
+    out_grad, data, rois, pooled_size, spatial_scale: float = 1.0, argmax=None
+) -> np.ndarray:
     """Gradient of ``roi_pool`` with respect to ``data``, as ``mxnet.autograd`` gives it.
 
     Each output's gradient goes, whole, to the cell its maximum came from (see
@@ -450,6 +684,11 @@ def roi_pool_backward(out_grad, data, rois, pooled_size, spatial_scale: float = 
         Upstream gradient, the shape of ``roi_pool``'s output.
     data, rois, pooled_size, spatial_scale
         As for ``roi_pool``.
+    argmax : int array (R, C, PH, PW), optional
+        The cells kept from the forward pass (``roi_pool(..., return_argmax=True)``),
+        as mxnet keeps them: then the forward is not computed again and only the
+        gradients are scattered. Entries must be -1 or ``0 .. H * W - 1``; they are
+        trusted to come from the same ``data`` and ``rois``.
 
     Returns
     -------
@@ -463,31 +702,22 @@ def roi_pool_backward(out_grad, data, rois, pooled_size, spatial_scale: float = 
     >>> g = roi_pool_backward(np.ones((1, 1, 2, 2)), x, [[0, 0, 0, 2, 2]], 2)
     >>> g[0, 0].tolist()
     [[0.0, 0.0, 0.0], [0.0, 4.0, 0.0], [0.0, 0.0, 0.0]]
+
+    Training keeps the argmax from the forward pass:
+
+    >>> values, kept = roi_pool(x, [[0, 0, 0, 2, 2]], 2, return_argmax=True)
+    >>> roi_pool_backward(np.ones((1, 1, 2, 2)), x, [[0, 0, 0, 2, 2]], 2, argmax=kept)[0, 0, 1, 1]
+    4.0
     """
     plan = _pool_plan(data, rois, pooled_size, spatial_scale)
     n, c, h, w = plan.data.shape
-    r_count, ph, pw = len(plan.batch), plan.hs.shape[1], plan.ws.shape[1]
-    grad = _check_out_grad(out_grad, (r_count, c, ph, pw))
-    keys = _winner_keys(plan.channels_last())
-    total = np.zeros(n * h * w * c)
-    channel = np.arange(c)
-    for chunk in np.array_split(np.arange(r_count), max(1, r_count // 32)):  # bounded memory
-        if not len(chunk):
-            continue
-        best = np.empty((len(chunk), ph, pw, c), np.int64)
-        for k, r in enumerate(chunk.tolist()):
-            best[k] = _bin_max(
-                keys[plan.batch[r]], plan.hs[r], plan.he[r], plan.ws[r], plan.we[r], np.maximum
-            )
-        has_cells = (plan.he[chunk] > plan.hs[chunk])[:, :, None, None] & (plan.we[chunk] > plan.ws[chunk])[
-            :, None, :, None
-        ]
-        won = (best > _NO_WINNER) & has_cells
-        cells = (1 << _CELL_BITS) - 1 - (best & ((1 << _CELL_BITS) - 1))
-        target = (plan.batch[chunk][:, None, None, None] * (h * w) + cells) * c + channel
-        upstream = grad[chunk].transpose(0, 2, 3, 1)
-        total += np.bincount(target[won], upstream[won].astype(np.float64), len(total))
-    return np.ascontiguousarray(total.astype(_F32).reshape(n, h, w, c).transpose(0, 3, 1, 2))
+    expected = (len(plan.batch), c, plan.hs.shape[1], plan.ws.shape[1])
+    grad = _check_out_grad(out_grad, expected)
+    if argmax is None:
+        argmax = _roi_pool_core(plan)[1]
+    else:
+        argmax = _valid_argmax(argmax, expected, h * w)
+    return _scatter_to_argmax(grad, argmax, plan.batch, plan.data.shape)
 
 
 # ---------------------------------------------------------------------------
@@ -830,6 +1060,214 @@ def roi_align_samples(
 
 
 # ---------------------------------------------------------------------------
+# RoIAlign's per-box plan: the cheapest way to do each box's two products
+# ---------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _openblas_thread_calls():
+    """(get, set) for the thread count of the OpenBLAS bundled with numpy, or None.
+
+    numpy's wheels bundle OpenBLAS (in ``numpy.libs``); its threads help big products,
+    but RoIAlign's are many small ones, for which two threads on a busy machine are
+    slower than one. Other OpenBLAS copies in the process (mxnet brings its own) are
+    left alone; where numpy's cannot be found (other builds, other systems), None.
+    """
+    import ctypes
+    import os
+
+    numpy_home = os.path.dirname(os.path.dirname(os.path.abspath(np.__file__)))
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "openblas" in line.lower() and "/" in line}
+    except OSError:  # not Linux: leave the threads alone
+        return None
+    for path in sorted(paths):
+        if not os.path.abspath(path).startswith(os.path.join(numpy_home, "numpy")):
+            continue
+        try:
+            library = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for suffix in ("64_", ""):
+            get = getattr(library, f"openblas_get_num_threads{suffix}", None)
+            set_ = getattr(library, f"openblas_set_num_threads{suffix}", None)
+            if get is not None and set_ is not None:
+                set_.argtypes = [ctypes.c_int]
+                return get, set_
+    return None
+
+
+@contextlib.contextmanager
+def _one_blas_thread():
+    """Run the block with OpenBLAS on one thread (restored afterwards); a no-op elsewhere."""
+    calls = _openblas_thread_calls()
+    before = calls[0]() if calls else 1
+    if before != 1:
+        calls[1](1)
+    try:
+        yield
+    finally:
+        if before != 1:
+            calls[1](before)
+
+
+_CALL_COST = 60000
+"""One numpy call costs about as much as this many multiply-adds (divided by the channel
+count, it is in cells): the cost model's exchange rate between calls and arithmetic."""
+
+_GATHER_COST = 2
+"""Copying one cell of a gathered block costs about this many multiply-adds of one cell."""
+
+
+def _bands(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of ``weights`` (..., P, size), the range [lo, hi) of its nonzero entries (0, 0 if none)."""
+    nonzero = weights != 0
+    anything = nonzero.any(axis=-1)
+    lo = np.where(anything, nonzero.argmax(axis=-1), 0)
+    hi = np.where(anything, weights.shape[-1] - nonzero[..., ::-1].argmax(axis=-1), 0)
+    return lo, hi
+
+
+@dataclass(frozen=True)
+class _BoxWork:
+    """How ``roi_align`` (and its backward) does one box's two products.
+
+    The box's map block is either its span (rows ``a:b``, columns ``d:e``, a view)
+    or, when that is cheaper, only the rows and columns its samples touch, gathered
+    (at most ``2 * PH * grid_h`` rows and ``2 * PW * grid_w`` columns, whatever the
+    box's size). Along each axis the product is either one dense matrix product
+    over the block or, where ``row_bands`` (``col_bands``) is given, one product per
+    bin over that bin's band ``[lo, hi)`` of the block's rows (columns).
+    """
+
+    box: int
+    image: int
+    rows: slice | np.ndarray
+    cols: slice | np.ndarray
+    row_bands: list | None
+    col_bands: list | None
+
+    @property
+    def gathered(self) -> bool:
+        return not isinstance(self.rows, slice)
+
+
+def _align_work(plan: _AlignPlan, ry: np.ndarray, cx: np.ndarray, channels: int) -> list[_BoxWork]:
+    """The cheapest ``_BoxWork`` of every live box, by a cost model in multiply-adds of one cell.
+
+    With ``h x w`` block cells, ``PH x PW`` bins, band heights ``bh`` and widths ``bw``:
+    the row product costs ``PH * h * w`` dense or ``sum(bh) * w`` banded (PH calls),
+    the column product ``PH * PW * w`` dense or ``PH * sum(bw)`` banded (PW calls), a
+    gathered block ``_GATHER_COST * h * w`` more; each call ``_CALL_COST / C``. The dense
+    span's cost grows with the box; the gathered block's does not.
+    """
+    live = plan.live_boxes()
+    if not live:
+        return []
+    ph, pw = plan.pooled
+    call = _CALL_COST / channels
+    index = np.array([box for box, *_ in live])
+    span_h = np.array([b - a for _, _, a, b, _, _ in live])
+    span_w = np.array([e - d for _, _, _, _, d, e in live])
+    y_lo, y_hi = _bands(ry[index])
+    x_lo, x_hi = _bands(cx[index])
+    row_used, col_used = (ry[index] != 0).any(axis=1), (cx[index] != 0).any(axis=1)
+
+    def touched(used, lo, hi):  # cells with a nonzero weight inside each band
+        before = np.concatenate([np.zeros((len(used), 1), np.int64), np.cumsum(used, axis=1)], axis=1)
+        return np.take_along_axis(before, hi, 1) - np.take_along_axis(before, lo, 1)
+
+    def cost(h, w, band_h, band_w):
+        rows_dense, rows_banded = ph * h * w + call, band_h.sum(1) * w + call * ph
+        cols_dense, cols_banded = ph * pw * w + call, ph * band_w.sum(1) + call * pw
+        total = np.minimum(rows_dense, rows_banded) + np.minimum(cols_dense, cols_banded)
+        return total, rows_banded < rows_dense, cols_banded < cols_dense
+
+    dense, dense_rows, dense_cols = cost(span_h, span_w, y_hi - y_lo, x_hi - x_lo)
+    kr, kc = row_used.sum(1), col_used.sum(1)
+    gathered, gathered_rows, gathered_cols = cost(
+        kr, kc, touched(row_used, y_lo, y_hi), touched(col_used, x_lo, x_hi)
+    )
+    gather = gathered + _GATHER_COST * kr * kc + call < dense
+    starts = np.array([[a, d] for _, _, a, _, d, _ in live])
+    y_rel = np.maximum(np.stack([y_lo, y_hi], -1) - starts[:, :1, None], 0).tolist()  # (boxes, PH, 2)
+    x_rel = np.maximum(np.stack([x_lo, x_hi], -1) - starts[:, 1:, None], 0).tolist()
+    flags = np.stack([gather, dense_rows, dense_cols, gathered_rows, gathered_cols], 1).tolist()
+    work = []
+    for k, (box, image, a, b, d, e) in enumerate(live):
+        use_gather, d_rows, d_cols, g_rows, g_cols = flags[k]
+        if use_gather:  # bands re-measured in the gathered block's own rows and columns
+            rows, cols = np.flatnonzero(row_used[k]), np.flatnonzero(col_used[k])
+            y_band = _band_list(*_bands(ry[box][:, rows])) if g_rows else None
+            x_band = _band_list(*_bands(cx[box][:, cols])) if g_cols else None
+        else:
+            rows, cols = slice(a, b), slice(d, e)
+            y_band = y_rel[k] if d_rows else None
+            x_band = x_rel[k] if d_cols else None
+        work.append(_BoxWork(box, image, rows, cols, y_band, x_band))
+    return work
+
+
+def _band_list(lo: np.ndarray, hi: np.ndarray) -> list[tuple[int, int]]:
+    """(lo, hi) arrays as a list of plain-int pairs, cheap to slice with."""
+    return list(zip(lo.tolist(), hi.tolist(), strict=True))
+
+
+def _block(channels_last_image: np.ndarray, work: _BoxWork) -> np.ndarray:
+    """The (h, w, C) map block of one box: a view of its span, or its touched cells gathered."""
+    if work.gathered:
+        return channels_last_image[work.rows[:, None], work.cols]
+    return channels_last_image[work.rows, work.cols]
+
+
+def _align_box_forward(block: np.ndarray, wy: np.ndarray, wx: np.ndarray, work: _BoxWork, out_box) -> None:
+    """``out_box`` (C, PH, PW) = ``wy @ block @ wx.T`` for every channel, as ``work`` says."""
+    h, w, c = block.shape
+    ph = wy.shape[0]
+    flat = block.reshape(h, w * c)
+    if work.row_bands is not None:
+        rows = np.empty((ph, w * c), _F32)
+        for i, (lo, hi) in enumerate(work.row_bands):
+            if hi > lo:
+                np.dot(wy[i, lo:hi], flat[lo:hi], out=rows[i])
+            else:
+                rows[i] = 0
+    else:
+        rows = wy @ flat
+    rows = rows.reshape(ph, w, c)
+    if work.col_bands is not None:
+        for j, (lo, hi) in enumerate(work.col_bands):
+            if hi > lo:
+                out_box[:, :, j] = np.matmul(wx[j, lo:hi], rows[:, lo:hi]).T
+    else:
+        np.matmul(rows.transpose(0, 2, 1), wx.T, out=out_box.transpose(1, 0, 2))
+
+
+def _align_box_backward(grad_box: np.ndarray, wy: np.ndarray, wx: np.ndarray, work: _BoxWork) -> np.ndarray:
+    """The (h, w, C) block gradient ``wy.T @ g @ wx`` of one box's (C, PH, PW) ``grad_box``."""
+    ph = wy.shape[0]
+    h, w, c = wy.shape[1], wx.shape[1], grad_box.shape[0]
+    g = grad_box.transpose(1, 2, 0)  # (PH, PW, C)
+    if work.col_bands is not None:
+        cols = np.zeros((ph, w, c), _F32)
+        for j, (lo, hi) in enumerate(work.col_bands):
+            if hi > lo:
+                cols[:, lo:hi] += wx[j, lo:hi, None] * g[:, j, None, :]
+    else:
+        cols = np.matmul(wx.T, g)  # (PH, w, C)
+    cols = cols.reshape(ph, w * c)
+    if work.row_bands is not None:
+        cells = np.zeros((h, w * c), _F32)
+        for i, (lo, hi) in enumerate(work.row_bands):
+            if hi > lo:
+                cells[lo:hi] += np.outer(wy[i, lo:hi], cols[i])
+    else:
+        cells = wy.T @ cols
+    return cells.reshape(h, w, c)
+
+
+# ---------------------------------------------------------------------------
 # RoIAlign
 # ---------------------------------------------------------------------------
 
@@ -851,10 +1289,14 @@ def roi_align(
 
     Because the bilinear weight of a sample is a row weight times a column weight,
     a bin's value is ``Ry @ map @ Cx.T / count`` with small per-box weight
-    matrices (two matrix products per box, on the box's rows and columns only);
-    this sums in a different order from the kernel, so results can differ from
-    mxnet in the last float32 bits (``roi_loops.roi_align_loop`` follows the
-    kernel's order and matches exactly).
+    matrices. Per box, the two products are done the cheapest of three ways (by a
+    cost model of multiply-adds and numpy calls): dense over the box's span of
+    cells, one product per bin over its own band of rows and columns, or the same
+    on only the rows and columns the samples touch, gathered (a bounded cost,
+    whatever the box's size); BLAS runs on one thread meanwhile. This sums in a
+    different order from the kernel, so results can differ from mxnet in the last
+    float32 bits (``roi_loops.roi_align_loop`` follows the kernel's order and
+    matches exactly).
 
     Parameters
     ----------
@@ -895,11 +1337,11 @@ def roi_align(
     channels_last = np.ascontiguousarray(plan.data.transpose(0, 2, 3, 1))
     ry, cx = plan.weights()
     out = np.zeros((len(plan.batch), c, ph, pw), _F32)
-    for r, image, a, b, d, e in plan.live_boxes():
-        block = channels_last[image, a:b, d:e].reshape(b - a, -1)  # a view: (w', C) merge
-        rows = (ry[r, :, a:b] @ block).reshape(ph, e - d, c)  # every bin row's weighted sum
-        # then the columns: PH products (C x w') @ (w' x PW), written straight into (C, PH, PW)
-        np.matmul(rows.transpose(0, 2, 1), cx[r, :, d:e].T, out=out[r].transpose(1, 0, 2))
+    with _one_blas_thread():
+        for work in _align_work(plan, ry, cx, c):
+            r = work.box
+            block = _block(channels_last[work.image], work)
+            _align_box_forward(block, ry[r][:, work.rows], cx[r][:, work.cols], work, out[r])
     return out
 
 
@@ -919,6 +1361,7 @@ def roi_align_backward(
     samples: cell ``(h, w)`` receives ``g * Ry[ph, h] * Cx[pw, w] / count`` summed
     over bins. Samples outside the map and padding boxes (negative batch index)
     send nothing.
+    Computed per box as ``Ry.T @ g @ Cx``, chosen the same three ways as ``roi_align``.
 
     Parameters
     ----------
@@ -945,11 +1388,14 @@ def roi_align_backward(
     grad = _check_out_grad(out_grad, (len(plan.batch), c, ph, pw))
     ry, cx = plan.weights()
     result = np.zeros((n, h, w, c), _F32)
-    for r, image, a, b, d, e in plan.live_boxes():
-        g = grad[r].transpose(1, 2, 0)  # (PH, PW, C)
-        cols = np.matmul(cx[r, :, d:e].T, g)  # (PH, w', C)
-        cells = ry[r, :, a:b].T @ cols.reshape(ph, -1)  # (h', w' * C)
-        result[image, a:b, d:e] += cells.reshape(b - a, e - d, c)
+    with _one_blas_thread():
+        for work in _align_work(plan, ry, cx, c):
+            r = work.box
+            cells = _align_box_backward(grad[r], ry[r][:, work.rows], cx[r][:, work.cols], work)
+            if work.gathered:
+                result[work.image, work.rows[:, None], work.cols] += cells  # rows, cols distinct
+            else:
+                result[work.image, work.rows, work.cols] += cells
     return np.ascontiguousarray(result.transpose(0, 3, 1, 2))
 
 

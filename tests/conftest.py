@@ -72,21 +72,46 @@ requires_mxnet = pytest.mark.skipif(
 )
 
 
+SIGNED_ZEROS = np.array([0.0, -0.0, 0.0, -0.0, 1.0, -1.0], np.float32)
+"""Cells for maps of signed zeros and ties: a bin whose maximum is 0 holds both zeros in some order."""
+
+NON_FINITE = np.array([0.0, -0.0, 1.0, -1.0, 2.0, -np.inf, np.inf, np.nan, np.nan], np.float32)
+"""Cells for maps with infinities and NaN (RoI pooling takes them; RoIAlign refuses them)."""
+
+
 @st.composite
-def maps(draw, max_batch=3, max_channels=3, max_side=9):
+def maps(draw, max_batch=3, max_channels=3, max_side=9, non_finite=False):
+    """NCHW float32 maps: normal values, small integers (ties), a ramp, signed zeros with ties,
+    and, with ``non_finite``, maps that also hold -inf, inf and NaN."""
     n = draw(st.integers(1, max_batch))
     c = draw(st.integers(1, max_channels))
     h = draw(st.integers(1, max_side))
     w = draw(st.integers(1, max_side))
-    kind = draw(st.sampled_from(["normal", "ties", "ramp"]))
+    kinds = ["normal", "ties", "ramp", "signed zeros"] + (["non-finite"] if non_finite else [])
+    kind = draw(st.sampled_from(kinds))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     if kind == "normal":
         data = rng.standard_normal((n, c, h, w))
     elif kind == "ties":
         data = rng.integers(-2, 3, (n, c, h, w))
+    elif kind == "signed zeros":
+        data = rng.choice(SIGNED_ZEROS, (n, c, h, w))
+    elif kind == "non-finite":
+        data = rng.choice(NON_FINITE, (n, c, h, w))
     else:
         data = np.arange(n * c * h * w).reshape(n, c, h, w) % 7
     return data.astype(np.float32)
+
+
+def assert_same_bits(ours, theirs):
+    """Equal bit for bit: values, and the sign of every zero (``assert_array_equal`` takes -0.0 == 0.0)."""
+    ours, theirs = np.asarray(ours, np.float32), np.asarray(theirs, np.float32)
+    assert ours.shape == theirs.shape, (ours.shape, theirs.shape)
+    different = ours.view(np.uint32) != theirs.view(np.uint32)
+    assert not different.any(), (
+        f"{int(different.sum())} of {different.size} outputs differ in their bits; first at "
+        f"{np.argwhere(different)[0].tolist()}: {ours[different][0]!r} vs {theirs[different][0]!r}"
+    )
 
 
 @st.composite
@@ -126,7 +151,7 @@ def boxes(draw, data, scale, max_boxes=4, allow_negative_batch=False):
 
 @st.composite
 def pool_cases(draw):
-    data = draw(maps())
+    data = draw(maps(non_finite=True))
     scale = draw(st.sampled_from(SCALES))
     rois = draw(boxes(data, scale))
     pooled = (draw(st.integers(1, 5)), draw(st.integers(1, 5)))

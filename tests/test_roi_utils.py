@@ -90,6 +90,100 @@ def test_ties_go_to_first_cell_in_row_major_order():
     assert ru.roi_pool_argmax(x, [[0, 0, 0, 2, 2]], 1)[1].item() == 1 * 3 + 2
 
 
+def test_of_equal_zeros_the_first_wins_bit_for_bit():
+    # mxnet's strict `value > max` keeps the first of 0.0 and -0.0; fmax would not say which.
+    first_plus = np.array([0.0, -0.0], np.float32).reshape(1, 1, 1, 2)
+    first_minus = first_plus[..., ::-1].copy()
+    box = [[0, 0, 0, 1, 0]]
+    assert not np.signbit(ru.roi_pool(first_plus, box, 1)).item()
+    assert np.signbit(ru.roi_pool(first_minus, box, 1)).item()
+    assert np.signbit(ru.spp(first_minus, (1,))).item() and not np.signbit(ru.spp(first_plus, (1,))).item()
+    values, argmax = ru.roi_pool(first_minus, box, 1, return_argmax=True)
+    assert np.signbit(values).item() and argmax.item() == 0
+    # the same on a box too big for the lookup path (bins of 4 x 4 cells)
+    big = np.zeros((1, 1, 8, 8), np.float32)
+    big[0, 0, 0, 0] = -0.0
+    assert np.signbit(ru.roi_pool(big, [[0, 0, 0, 7, 7]], 2))[0, 0].tolist() == [
+        [True, False],
+        [False, False],
+    ]
+
+
+def test_kept_argmax_backward_equals_the_recomputed_one():
+    rng = np.random.default_rng(5)
+    data = rng.integers(-2, 3, (2, 3, 9, 11)).astype(np.float32)  # many ties
+    rois = np.array([[0, 0, 0, 10, 8], [1, 2, 1, 5, 4], [0, -3, -3, 2, 2], [1, 20, 20, 30, 30]], np.float32)
+    values, argmax = ru.roi_pool(data, rois, (3, 4), return_argmax=True)
+    again, expected = ru.roi_pool_argmax(data, rois, (3, 4))
+    np.testing.assert_array_equal(argmax, expected)
+    assert argmax.dtype == np.int64 and values.tobytes() == again.tobytes()
+    grad = rng.standard_normal(values.shape).astype(np.float32)
+    kept = ru.roi_pool_backward(grad, data, rois, (3, 4), argmax=argmax)
+    np.testing.assert_array_equal(kept, ru.roi_pool_backward(grad, data, rois, (3, 4)))
+    np.testing.assert_array_equal(kept, roi_loops.roi_pool_backward_loop(grad, data, rois, (3, 4)))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_lookup_and_separable_pooling_agree_with_the_loops(seed, monkeypatch):
+    rng = np.random.default_rng(seed)
+    cells = np.array([0.0, -0.0, 1.0, -1.0, -np.inf, np.inf, np.nan], np.float32)
+    data = rng.choice(cells, (2, 3, 10, 12)) if seed % 2 else rng.standard_normal((2, 3, 10, 12))
+    corners = rng.uniform(-4, 16, (12, 4))
+    rois = np.concatenate([rng.integers(0, 2, (12, 1)), corners], 1).astype(np.float32)
+    loop_values, loop_argmax = roi_loops.roi_pool_loop(data, rois, (4, 3))
+    for extent in (0, 1, 3, 99):  # 0: every box separably; 99: every box by lookup
+        monkeypatch.setattr(ru, "_LOOKUP_EXTENT", extent)
+        assert ru.roi_pool(data, rois, (4, 3)).tobytes() == loop_values.tobytes()
+        values, argmax = ru.roi_pool(data, rois, (4, 3), return_argmax=True)
+        assert values.tobytes() == loop_values.tobytes()
+        np.testing.assert_array_equal(argmax, loop_argmax)
+
+
+@pytest.mark.parametrize("call_cost, gather_cost", [(0, 0), (0, 10**9), (10**9, 0)])
+def test_every_roi_align_path_agrees_with_the_loops(call_cost, gather_cost, monkeypatch):
+    monkeypatch.setattr(ru, "_CALL_COST", call_cost)
+    monkeypatch.setattr(ru, "_GATHER_COST", gather_cost)
+    rng = np.random.default_rng(11)
+    data = rng.standard_normal((2, 3, 40, 45)).astype(np.float32)
+    rois = np.array(
+        [
+            [0, 0, 0, 44, 39],
+            [1, 3.3, 2.1, 9.7, 30.2],
+            [0, -5, -5, 3, 3],
+            [1, 10, 12, 11, 13],
+            [-1, 0, 0, 5, 5],
+        ],
+        np.float32,
+    )
+    plan = ru._align_plan(data, rois, (3, 4), 1.0, 2, False)
+    work = ru._align_work(plan, *plan.weights(), 3)
+    kinds = {(w.gathered, w.row_bands is not None, w.col_bands is not None) for w in work}
+    if call_cost == 0 and gather_cost == 0:  # the 44 x 39 box touches only a few of its rows: gathered
+        assert (True, True, True) in kinds
+    elif call_cost == 0:
+        assert not any(gathered for gathered, _, _ in kinds) and (False, True, True) in kinds
+    else:  # calls cost everything: two dense products per box
+        assert kinds == {(False, False, False)}
+    for ratio in (2, -1):
+        ours = ru.roi_align(data, rois, (3, 4), 1.0, ratio)
+        np.testing.assert_allclose(ours, roi_loops.roi_align_loop(data, rois, (3, 4), 1.0, ratio), atol=2e-6)
+        grad = rng.standard_normal(ours.shape).astype(np.float32)
+        np.testing.assert_allclose(
+            ru.roi_align_backward(grad, data, rois, (3, 4), 1.0, ratio),
+            roi_loops.roi_align_backward_loop(grad, data, rois, (3, 4), 1.0, ratio),
+            atol=2e-6,
+        )
+
+
+def test_roi_align_leaves_the_blas_thread_count_as_it_was():
+    calls = ru._openblas_thread_calls()
+    if calls is None:
+        pytest.skip("numpy's BLAS here is not an OpenBLAS this module can reach")
+    before = calls[0]()
+    ru.roi_align(ARANGE, GOOD_ROIS, 2)
+    assert calls[0]() == before
+
+
 def test_roi_align_seed_values():
     out = ru.roi_align(ARANGE, [[0, 0, 0, 2, 2], [0, 0, 1, 3, 3]], 2, sample_ratio=2)
     assert out[0, 0].tolist() == [[2.5, 3.5], [6.5, 7.5]]
@@ -233,6 +327,32 @@ BAD_CALLS = [
         ["out_grad", "(1, 1, 2, 2)"],
     ),
     (lambda: ru.roi_align_backward("g", ARANGE, GOOD_ROIS, 2), TypeError, ["out_grad"]),
+    (
+        lambda: ru.roi_pool(ARANGE, GOOD_ROIS, 2, return_argmax=1),
+        TypeError,
+        ["return_argmax", "True or False"],
+    ),
+    (
+        lambda: ru.roi_pool_backward(
+            np.ones((1, 1, 2, 2)), ARANGE, GOOD_ROIS, 2, argmax=np.zeros((1, 1, 2, 2))
+        ),
+        TypeError,
+        ["argmax", "integers"],
+    ),
+    (
+        lambda: ru.roi_pool_backward(
+            np.ones((1, 1, 2, 2)), ARANGE, GOOD_ROIS, 2, argmax=np.zeros((1, 2), int)
+        ),
+        ValueError,
+        ["argmax", "(1, 1, 2, 2)"],
+    ),
+    (
+        lambda: ru.roi_pool_backward(
+            np.ones((1, 1, 2, 2)), ARANGE, GOOD_ROIS, 2, argmax=np.full((1, 1, 2, 2), 16)
+        ),
+        ValueError,
+        ["argmax", "0..15"],
+    ),
     (lambda: ru.spp(ARANGE, ()), ValueError, ["levels", "at least one"]),
     (lambda: ru.spp(ARANGE, (4, 0)), ValueError, ["levels[1]", "at least 1"]),
     (lambda: ru.spp(ARANGE, 4), TypeError, ["levels", "sequence"]),
@@ -269,6 +389,10 @@ OPERATIONS = [
     lambda d, r: ru.roi_pool_argmax(d, r, 2, 0.5),
     lambda d, r: ru.roi_align(d, r, 2, 0.5, 2, True),
     lambda d, r: ru.roi_pool_backward(np.ones((2, 2, 2, 2)), d, r, 2, 0.5),
+    lambda d, r: ru.roi_pool(d, r, 2, 0.5, return_argmax=True),
+    lambda d, r: ru.roi_pool_backward(
+        np.ones((2, 2, 2, 2)), d, r, 2, 0.5, argmax=np.zeros((2, 2, 2, 2), int)
+    ),
     lambda d, r: ru.roi_align_backward(np.ones((2, 2, 2, 2)), d, r, 2, 0.5, -1, False),
     lambda d, r: ru.spp(d, (2, 1)),
 ]

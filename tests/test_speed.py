@@ -48,14 +48,36 @@ def test_benchmark_script_runs():
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    for op in (
-        "roi_pool",
+    for row in (
         "roi_align sr=2",
         "roi_align sr=-1",
-        "roi_pool_backward",
-        "roi_align_backward sr=2",
+        "roi_pool",
+        "roi_align sr=2 fwd+bwd",
+        "roi_pool fwd+bwd",
+        "roi_pool bwd (kept argmax)",
     ):
-        assert op in result.stdout
+        assert f"  {row} " in result.stdout
+    assert "read bandwidth" in result.stdout and "Issue 16's targets" in result.stdout
+
+
+@pytest.mark.parametrize("mix", sorted(rs.BOX_MIXES))
+def test_box_mixes_have_the_sides_they_name(mix):
+    _, rois = rs.workload(1, 2, 38, 50, 400, mix=mix)
+    sides = np.concatenate([rois[:, 3] - rois[:, 1], rois[:, 4] - rois[:, 2]])
+    low, high = rs.BOX_MIXES[mix]["sides"]
+    assert low <= sides.min() and sides.max() <= high
+    assert sides.min() < low * 1.2 and sides.max() > high * 0.9  # the whole range is used
+    with pytest.raises(ValueError, match="mix"):
+        rs.workload(1, 2, 3, 4, 5, mix="huge")
+
+
+def test_interleaved_medians_time_only_the_run_part():
+    import time
+
+    times = rs.interleaved_median_ms(
+        {"sleep": lambda: time.sleep(0.002), "setup only": (lambda: time.sleep(0.01), lambda _: None)}, runs=3
+    )
+    assert times["sleep"] >= 2 and times["setup only"] < 2
 
 
 def test_nchw_write_back_is_a_transpose():
@@ -90,3 +112,17 @@ def test_chapter_6_prose_numbers():
     assert round(output / 1e6, 1) == 30.1
     assert round(rs.bytes_read(big_data, big_rois, "roi_pool") / 1e6) == 72
     assert round(rs.bytes_read(big_data, big_rois, "roi_align") / 1e6) == 75
+
+
+def test_chapter_6_cost_model_numbers():
+    """The counts chapter 6's cost-model section states (from rs.align_work, sample_ratio=2, 7x7)."""
+
+    def work(side):
+        return rs.align_work([0, 0, 0, side, side], 7, 1.0, 2, (64, 64))
+
+    assert work(4)["dense"] == 7 * 5 * 5 + 49 * 5 == 420
+    assert work(6)["dense"] < 784 < work(7)["dense"] == 7 * 8 * 8 + 49 * 8 == 840  # the crossover
+    assert work(56)["dense"] == 22260 and round(22260 / 784) == 28
+    assert {work(side)["kernel"] for side in (2, 8, 56)} == {4 * 49 * 4}
+    gathered = [work(side)["gathered"] for side in (24, 32, 40, 48, 56)]
+    assert max(gathered) <= 2 * 28 * 28 + 28 * 28 + 7 * 28  # bounded: copy, rows, columns
