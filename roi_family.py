@@ -635,6 +635,18 @@ class RotatedSamples:
         cos, sin = _cos_sin(_F32(self.theta))
         return np.stack([xx * cos + yy * sin + _F32(self.cx), yy * cos - xx * sin + _F32(self.cy)], 1)
 
+    def bin_corners(self) -> np.ndarray:
+        """(PH, PW, 4, 2) ``(x, y)`` corners of every bin in map cells, turned as the samples are."""
+        ph, pw = self.x.shape[:2]
+        bin_w, bin_h = _F32(self.width) / _F32(pw), _F32(self.height) / _F32(ph)
+        left = -_F32(self.width / 2) + np.arange(pw + 1).astype(_F32) * bin_w
+        top = -_F32(self.height / 2) + np.arange(ph + 1).astype(_F32) * bin_h
+        xx = np.stack([left[:-1], left[1:], left[1:], left[:-1]], -1)[None, :, :]  # (1, PW, 4)
+        yy = np.stack([top[:-1], top[:-1], top[1:], top[1:]], -1)[:, None, :]  # (PH, 1, 4)
+        xx, yy = np.broadcast_to(xx, (ph, pw, 4)), np.broadcast_to(yy, (ph, pw, 4))
+        cos, sin = _cos_sin(_F32(self.theta))
+        return np.stack([xx * cos + yy * sin + _F32(self.cx), yy * cos - xx * sin + _F32(self.cy)], -1)
+
     def neighbours(self, ph: int, pw: int, iy: int, ix: int) -> list[tuple[int, int, float]]:
         """The four ``(row, col, weight)`` terms of one sample (weights 0 if it is outside)."""
         k = (slice(None), ph, pw, iy, ix)

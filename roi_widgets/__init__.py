@@ -15,6 +15,7 @@ notebook; the tests, the figure scripts and the browser benchmark use it (never 
 * ``spp``: ``roi_widgets.spp.SppExplorer``, the SPP pyramid for any input size (chapter 3)
 * ``align``: ``roi_widgets.align.AlignExplorer``, RoIAlign samples, neighbours and weights (chapter 4)
 * ``grad``: ``roi_widgets.grad.GradExplorer``, where the gradients go (chapter 5)
+* ``fpn``, ``psroi``, ``rotated``: FPN levels, position-sensitive bins, rotated RoIAlign (chapter 8)
 
 ``roi_widgets.frames`` gets each step's picture to the browser fast: only the artists a step
 changes are drawn again, and each frame is sent whole, as a quickly written PNG.
@@ -42,6 +43,27 @@ EXPLORERS: dict[str, ExplorerEntry] = {
         # chapter 7 (frameworks): add its entries below this line
         #
         # chapter 8 (the RoI family): add its entries below this line
+        ExplorerEntry(
+            "fpn",
+            "roi_widgets.fpn:FpnExplorer",
+            {"side": 224, "aspect": "1:1", "pyramid": "P2-P5", "rule": "torchvision"},
+            8,
+            "08_beyond_one_box.ipynb",
+        ),
+        ExplorerEntry(
+            "psroi",
+            "roi_widgets.psroi:PsExplorer",
+            {"box": (1, 1, 6, 6), "pooled": 3, "output_channel": 0},
+            8,
+            "08_beyond_one_box.ipynb",
+        ),
+        ExplorerEntry(
+            "rotated",
+            "roi_widgets.rotated:RotatedExplorer",
+            {"angle": 30, "centre": (3.5, 3.0), "size": (5.0, 3.0), "pooled": (2, 2), "sampling_ratio": 2},
+            8,
+            "08_beyond_one_box.ipynb",
+        ),
         #
         # chapter 9 (the alignment experiment): add its entries below this line
         #
