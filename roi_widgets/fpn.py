@@ -70,6 +70,10 @@ class FpnSnapshot(Snapshot):
     thresholds: tuple[float, ...]
     level_spans: tuple[tuple[float, float, str, str], ...]
     """(from, to, colour, label) of every level along the side axis."""
+    span_centres: tuple[float, ...]
+    """Where each level's label sits (the geometric middle of its span)."""
+    note: str
+    """The thresholds and the call, printed beside the map."""
     marker_x: float
     box_outline: tuple[list, list]
     grid_segments: np.ndarray
@@ -133,6 +137,11 @@ def fpn_snapshot(state: FpnState) -> FpnSnapshot:
         other_level=other,
         thresholds=tuple(thresholds.tolist()),
         level_spans=spans,
+        span_centres=tuple(math.sqrt(low * high) for low, high, _, _ in spans),
+        note="thresholds on sqrt(area):\n  "
+        + ", ".join(f"{t:g}" for t in thresholds)
+        + "\n\n"
+        + fpn_call(state),
         marker_x=float(state.side),
         box_outline=([x1, x2, x2, x1, x1], [y1, y1, y2, y2, y1]),
         grid_segments=np.array(grid, float),
@@ -196,8 +205,7 @@ class FpnExplorer(Explorer):
         ax.set_xlim(-20, IMAGE + 20)
         ax.set_ylim(IMAGE + 20, -20)
         ax.set_aspect("equal")
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax.set_axis_off()
         self.grid = LineCollection([], colors="0.8", linewidths=0.5, zorder=1)
         self.bin_lines = LineCollection([], colors="tab:blue", linewidths=1.5, zorder=2)
         ax.add_collection(self.grid)
@@ -214,25 +222,33 @@ class FpnExplorer(Explorer):
         return [widgets.HBox([self.side.box, self.aspect]), widgets.HBox([self.pyramid, self.rule])]
 
     def show(self, snap: FpnSnapshot) -> None:
-        for patch, label, (low, high, colour, text) in zip(
-            self.spans, self.span_labels, snap.level_spans, strict=True
-        ):
-            patch.set_x(low)
-            patch.set_width(high - low)
-            patch.set_facecolor(colour)
-            label.set_position((math.sqrt(low * high), 0.5))
-            label.set_text(text)
+        if self.changed("spans", snap.level_spans):  # back layer: only the pyramid or rule moves them
+            for patch, label, (low, high, colour, text), centre in zip(
+                self.spans, self.span_labels, snap.level_spans, snap.span_centres, strict=True
+            ):
+                patch.set_x(low)
+                patch.set_width(high - low)
+                patch.set_facecolor(colour)
+                label.set_position((centre, 0.5))
+                label.set_text(text)
         self.marker.set_xdata([snap.marker_x, snap.marker_x])
         self.title.set_text(snap.title)
-        self.note.set_text(
-            "thresholds on sqrt(area):\n  "
-            + ", ".join(f"{t:g}" for t in snap.thresholds)
-            + "\n\n"
-            + snap.call
-        )
+        self.note.set_text(snap.note)
         self.grid.set_segments(list(snap.grid_segments))
         self.bin_lines.set_segments(list(snap.bin_segments))
         self.box.set_data(*snap.box_outline)
         self.box.set_color(snap.colour)
         self.samples.set_offsets(snap.samples_xy)
         self.map_title.set_text(snap.map_title)
+
+    def front_artists(self) -> list:
+        return [
+            self.marker,
+            self.title,
+            self.note,
+            self.grid,
+            self.bin_lines,
+            self.box,
+            self.samples,
+            self.map_title,
+        ]

@@ -233,3 +233,7 @@ class PsExplorer(Explorer):
                     text.set_color(snap.output_colours[r][c])
         self.ax_out.set_xlim(-0.5, k - 0.5)
         self.ax_out.set_ylim(k - 0.5, -0.5)
+
+    def front_artists(self) -> list:
+        texts = [t for row in self.out_texts for t in row]
+        return [self.patches, *self.labels, self.box, self.title, self.out_mesh, *texts]
