@@ -89,7 +89,7 @@ def _square_pooled_size(pooled_size) -> int:
 
 def _boxes(rois) -> np.ndarray:
     """(R, 5) rows as float32, finite, with x2 >= x1 and y2 >= y1 (areas are not negative)."""
-    rows, _ = ru._check_rois(rois, 2**62, _F32(1))
+    rows, _ = ru._check_rois(rois, 2**62, _F32(1), allow_negative_batch=True)  # batch index unused
     backwards = (rows[:, 3] < rows[:, 1]) | (rows[:, 4] < rows[:, 2])
     if backwards.any():
         i = int(np.argmax(backwards))
@@ -293,6 +293,8 @@ def multi_scale_roi_align(
                 f"(spatial_scales {[float(s) for s in scales]})"
             )
     pooled = ru._check_pooled_size(pooled_size)
+    ru._check_int(sampling_ratio, "sampling_ratio")
+    ru._check_bool(aligned, "aligned")
     out = np.zeros((len(rows), arrays[0].shape[1], *pooled), _F32)
     for i, (level_map, scale) in enumerate(zip(arrays, scales, strict=True)):
         chosen = np.flatnonzero(assigned == k_min + i)

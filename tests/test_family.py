@@ -337,6 +337,15 @@ def test_bad_input_is_refused_by_name(call, error, words):
         call()
 
 
+def test_fpn_levels_ignore_the_batch_index_and_multi_scale_checks_its_arguments():
+    assert rf.fpn_levels([[7, 0, 0, 224, 224], [-1, 0, 0, 224, 224]], 2, 5).tolist() == [4, 4]
+    maps = [RAMP, RAMP[..., ::2, ::2]]
+    with pytest.raises(TypeError, match="sampling_ratio"):
+        rf.multi_scale_roi_align(maps, [box(10)], 2, [1 / 4, 1 / 8], sampling_ratio=1.5)
+    with pytest.raises(TypeError, match="aligned"):
+        rf.multi_scale_roi_align(maps, [box(10)], 2, [1 / 4, 1 / 8], aligned=1)
+
+
 def test_inputs_are_not_modified():
     x = EIGHT.copy()
     rois = np.array([[0, 0.5, 0.5, 3.5, 3.5]], np.float32)
