@@ -83,7 +83,8 @@ class PsSnapshot(Snapshot):
     box_outline: tuple[list, list]
     output: np.ndarray
     output_texts: tuple[tuple[str, ...], ...]
-    output_colours: tuple[tuple[str, ...], ...]
+    frame_colours: tuple[str, ...]
+    """(MAX_K * MAX_K,) the outline colour of each output cell: its group's colour, "none" past k x k."""
     title: str
 
 
@@ -130,7 +131,11 @@ def ps_snapshot(state: PsState) -> PsSnapshot:
             tuple(f"{v:.2f}\nch {c}" for v, c in zip(r, cr, strict=True))
             for r, cr in zip(result, channels, strict=True)
         ),
-        output_colours=tuple(tuple(row) for row in palette),
+        frame_colours=tuple(
+            palette[r][c] if r < state.k and c < state.k else "none"
+            for r in range(MAX_K)
+            for c in range(MAX_K)
+        ),
         title=f"output channel {state.channel} reads channels {first}..{first + state.groups**2 - 1}",
     )
 
@@ -165,6 +170,7 @@ class PsExplorer(Explorer):
     def build(self) -> list:
         import ipywidgets as widgets
         from matplotlib.collections import PatchCollection
+        from matplotlib.patches import Rectangle
 
         self.figure = new_figure(8.4, 4.2)
         self.ax_map, self.ax_out = self.figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
@@ -176,7 +182,9 @@ class PsExplorer(Explorer):
         ax.set_xticks(range(MAP_SIDE + 1))
         ax.set_yticks(range(MAP_SIDE + 1))
         ax.tick_params(labelsize=7)
-        ax.grid(True, color="0.85", lw=0.5)
+        ax.set_xticks(np.arange(MAP_SIDE + 2) - 0.5, minor=True)  # cell edges: centres at whole numbers
+        ax.set_yticks(np.arange(MAP_SIDE + 2) - 0.5, minor=True)
+        ax.grid(True, which="minor", color="0.85", lw=0.5)
         self.patches = PatchCollection([], alpha=0.55, zorder=1)
         ax.add_collection(self.patches)
         self.labels = [
@@ -190,6 +198,13 @@ class PsExplorer(Explorer):
             for r in range(MAX_K)
         ]
         self.ax_out.set_axis_off()
+        self.out_frames = PatchCollection(
+            [Rectangle((c - 0.45, r - 0.45), 0.9, 0.9) for r in range(MAX_K) for c in range(MAX_K)],
+            facecolor="none",
+            linewidths=4,
+            zorder=2,
+        )
+        self.ax_out.add_collection(self.out_frames)
         self.ax_out.set_title("score map (output) of this channel", fontsize=9)
         s = self.state
         self.x1 = NumberControl("x1", s.x1, 0, MAP_SIDE + 1)
@@ -230,10 +245,10 @@ class PsExplorer(Explorer):
                 text.set_visible(r < k and c < k)
                 if r < k and c < k:
                     text.set_text(snap.output_texts[r][c])
-                    text.set_color(snap.output_colours[r][c])
+        self.out_frames.set_edgecolors(snap.frame_colours)
         self.ax_out.set_xlim(-0.5, k - 0.5)
         self.ax_out.set_ylim(k - 0.5, -0.5)
 
     def front_artists(self) -> list:
         texts = [t for row in self.out_texts for t in row]
-        return [self.patches, *self.labels, self.box, self.title, self.out_mesh, *texts]
+        return [self.patches, *self.labels, self.box, self.title, self.out_mesh, self.out_frames, *texts]
