@@ -41,6 +41,7 @@ __all__ = [
     "ps_channels",
     "ps_roi_pool",
     "ps_roi_pool_bins",
+    "ps_roi_pool_backward",
     "ps_roi_align",
     "ps_roi_align_backward",
     "rotated_roi_align",
@@ -381,6 +382,15 @@ def _ps_params(spatial_scale, output_dim, pooled_size, group_size):
     return scale, output_dim, pooled, group
 
 
+def _check_ps_channels(x: np.ndarray, output_dim: int, group: int) -> None:
+    need = output_dim * group * group
+    if x.shape[1] != need:
+        raise ValueError(
+            f"data has {x.shape[1]} channels, but output_dim * group_size**2 = {output_dim} * {group}**2 "
+            f"= {need}: PSROIPooling reads one channel per (output channel, group) pair"
+        )
+
+
 def ps_roi_pool_bins(
     roi, spatial_scale: float, output_dim: int, pooled_size: int, group_size: int = 0, map_shape=(1, 1)
 ) -> PsBins:
@@ -451,12 +461,7 @@ def ps_roi_pool(data, rois, spatial_scale, output_dim, pooled_size, group_size=0
     """
     x = ru._check_data(data)
     scale, output_dim, pooled, group = _ps_params(spatial_scale, output_dim, pooled_size, group_size)
-    need = output_dim * group * group
-    if x.shape[1] != need:
-        raise ValueError(
-            f"data has {x.shape[1]} channels, but output_dim * group_size**2 = {output_dim} * {group}**2 "
-            f"= {need}: PSROIPooling reads one channel per (output channel, group) pair"
-        )
+    _check_ps_channels(x, output_dim, group)
     rows, batch = ru._check_rois(rois, x.shape[0], scale)
     out = np.zeros((len(rows), output_dim, pooled, pooled), _F32)
     for r, row in enumerate(rows):
@@ -472,6 +477,52 @@ def ps_roi_pool(data, rois, spatial_scale, output_dim, pooled_size, group_size=0
                 total = np.add.accumulate(cells, axis=1)[:, -1] + _F32(0)  # the kernel's order
                 out[r, :, ph, pw] = total / _F32((he - hs) * (we - ws))
     return out
+
+
+def ps_roi_pool_backward(out_grad, data, rois, spatial_scale, output_dim, pooled_size, group_size=0):
+    """Gradient of ``ps_roi_pool`` with respect to ``data``, as ``mxnet.autograd`` gives it (bit for bit).
+
+    Each output's gradient is divided by its bin's cell count and added to every
+    cell of the bin, in the channel the bin read; an empty bin sends nothing. The
+    sums run box by box, bin by bin, as mxnet's loop adds them.
+
+    Parameters
+    ----------
+    out_grad : array (R, output_dim, k, k)
+    data, rois, spatial_scale, output_dim, pooled_size, group_size
+        As for ``ps_roi_pool`` (``data`` only gives the shape).
+
+    Returns
+    -------
+    ndarray (N, C, H, W), float32
+
+    Examples
+    --------
+    One bin of four cells: each gets a quarter of its gradient, in the bin's own channel.
+
+    >>> x = np.zeros((1, 4, 2, 2), np.float32)
+    >>> g = ps_roi_pool_backward([[[[1, 0], [0, 8]]]], x, [[0, 0, 0, 3, 3]], 0.5, 1, 2)
+    >>> g[0, 0].tolist(), g[0, 3].tolist()
+    ([[1.0, 0.0], [0.0, 0.0]], [[0.0, 0.0], [0.0, 8.0]])
+    """
+    x = ru._check_data(data)
+    scale, output_dim, pooled, group = _ps_params(spatial_scale, output_dim, pooled_size, group_size)
+    _check_ps_channels(x, output_dim, group)
+    rows, batch = ru._check_rois(rois, x.shape[0], scale)
+    grad = ru._check_out_grad(out_grad, (len(rows), output_dim, pooled, pooled))
+    result = np.zeros(x.shape, _F32)
+    for r, row in enumerate(rows):
+        bins = _ps_bins(row, scale, pooled, group, output_dim, x.shape[2:])
+        channels = bins.channels()
+        for ph in range(pooled):
+            hs, he = bins.hstart[ph], bins.hend[ph]
+            for pw in range(pooled):
+                ws, we = bins.wstart[pw], bins.wend[pw]
+                if he <= hs or we <= ws:
+                    continue
+                share = grad[r, :, ph, pw] / _F32((he - hs) * (we - ws))  # one per output channel
+                result[batch[r], channels[:, ph, pw], hs:he, ws:we] += share[:, None, None]
+    return result
 
 
 # ---------------------------------------------------------------------------

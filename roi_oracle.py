@@ -44,9 +44,16 @@ _DEFAULTS["roi_align_backward"] = _DEFAULTS["roi_align"]
 
 # Chapter 8 (roi_family): contrib.PSROIPooling, contrib.ROIAlign(position_sensitive=True) and its
 # backward, contrib.RROIAlign (rows [batch, cx, cy, w, h, angle in degrees]; mxnet has no backward).
-FAMILY_OPERATORS = ("ps_roi_pool", "ps_roi_align", "ps_roi_align_backward", "rotated_roi_align")
+FAMILY_OPERATORS = (
+    "ps_roi_pool",
+    "ps_roi_pool_backward",
+    "ps_roi_align",
+    "ps_roi_align_backward",
+    "rotated_roi_align",
+)
 OPERATORS += FAMILY_OPERATORS
 _DEFAULTS["ps_roi_pool"] = {"spatial_scale": 1.0, "output_dim": 1, "group_size": 0}
+_DEFAULTS["ps_roi_pool_backward"] = _DEFAULTS["ps_roi_pool"]
 _DEFAULTS["ps_roi_align"] = _DEFAULTS["roi_align"]
 _DEFAULTS["ps_roi_align_backward"] = _DEFAULTS["roi_align"]
 _DEFAULTS["rotated_roi_align"] = {"spatial_scale": 1.0, "sampling_ratio": -1}
@@ -100,7 +107,7 @@ def _normalise(op: str, params: dict) -> dict:
         raise TypeError(f"unexpected parameters for {op}: {sorted(unknown)}")
     out = {}
     for key, value in sorted(merged.items()):
-        if op == "ps_roi_pool" and key == "pooled_size":  # PSROIPooling's bins are k x k: one int
+        if op.startswith("ps_roi_pool") and key == "pooled_size":  # PSROIPooling's bins are k x k: one int
             value = int(value)
         elif key in ("output_dim", "group_size", "sampling_ratio"):
             value = int(value)
@@ -163,6 +170,12 @@ def _live_family(mx, op: str, x, rois, out_grad, params: dict) -> np.ndarray:
     boxes = nd.array(np.asarray(rois, np.float32))
     if op == "ps_roi_pool":
         return nd.contrib.PSROIPooling(x, boxes, **params).asnumpy()
+    if op == "ps_roi_pool_backward":
+        x.attach_grad()
+        with mx.autograd.record():
+            y = nd.contrib.PSROIPooling(x, boxes, **params)
+        y.backward(nd.array(np.asarray(out_grad, np.float32)))
+        return x.grad.asnumpy()
     kwargs = {**params, "pooled_size": tuple(params["pooled_size"])}
     if op == "rotated_roi_align":
         return nd.contrib.RROIAlign(x, boxes, **kwargs).asnumpy()

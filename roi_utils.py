@@ -1325,6 +1325,7 @@ _FAMILY_NAMES = (
     "ps_channels",
     "ps_roi_pool",
     "ps_roi_pool_bins",
+    "ps_roi_pool_backward",
     "ps_roi_align",
     "ps_roi_align_backward",
     "rotated_roi_align",

@@ -77,7 +77,13 @@ def ru_ops():
 # Chapter 8 (roi_family): PSROIPooling, position-sensitive ROIAlign (+ backward), RROIAlign
 # ---------------------------------------------------------------------------
 
-FAMILY_OPS = ("ps_roi_pool", "ps_roi_align", "ps_roi_align_backward", "rotated_roi_align")
+FAMILY_OPS = (
+    "ps_roi_pool",
+    "ps_roi_pool_backward",
+    "ps_roi_align",
+    "ps_roi_align_backward",
+    "rotated_roi_align",
+)
 ANGLES = (0.0, 30.0, 45.0, 90.0, -90.0, 180.0, -180.0, 135.0, 270.0, 360.0, 720.0, -45.0, 1e-3)
 
 
@@ -114,14 +120,16 @@ def generate_family(seed: int = 20261201, per_op: int = 120):
             scale = float(rng.choice(SCALES))
             count = int(rng.integers(1, 5))
             out_grad = None
-            if op == "ps_roi_pool":
+            if op.startswith("ps_roi_pool"):
                 k = int(rng.integers(1, 5))
                 group = int(rng.choice([0, 0, 1, 2, 3, k + 1]))
                 dim = int(rng.integers(1, 3))
                 data = _map(rng, n, dim * (group or k) ** 2, h, w)
                 rois = _pixel_boxes(rng, count, n, h, w, scale)
                 params = {"spatial_scale": scale, "output_dim": dim, "pooled_size": k, "group_size": group}
-                rf.ps_roi_pool(data, rois, **params)
+                out = rf.ps_roi_pool(data, rois, **params)
+                if op.endswith("backward"):
+                    out_grad = rng.standard_normal(out.shape).astype(np.float32)
             elif op == "rotated_roi_align":
                 pooled = (int(rng.integers(1, 5)), int(rng.integers(1, 5)))
                 data = _map(rng, n, int(rng.integers(1, 4)), h, w)

@@ -82,6 +82,17 @@ def test_ps_roi_pool_group_smaller_than_pooled_size():
     np.testing.assert_allclose(out[0, 0, 0, 0], x[0, 0, 0:2, 0:2].mean(), rtol=1e-6)
 
 
+def test_ps_roi_pool_backward_spreads_over_the_bin_in_its_channel():
+    g = np.zeros((1, 2, 2, 2), np.float32)
+    g[0, 1, 0, 1] = 8.0  # output channel 1, bin (0, 1): input channel (1 * 2 + 0) * 2 + 1 = 5
+    grad = rf.ps_roi_pool_backward(g, EIGHT, [[0, 0, 0, 3, 3]], 1.0, 2, 2)
+    assert np.flatnonzero(grad.sum(axis=(0, 2, 3))).tolist() == [5]
+    assert grad[0, 5].tolist() == [[0, 0, 2, 2], [0, 0, 2, 2], [0, 0, 0, 0], [0, 0, 0, 0]]  # 8 / 4 cells
+    live_agrees(
+        "ps_roi_pool_backward", EIGHT, [[0, 0, 0, 3, 3]], grad, out_grad=g, output_dim=2, pooled_size=2
+    )
+
+
 def test_ps_roi_pool_empty_bin_is_zero():
     out = rf.ps_roi_pool(RAMP, [[0, 40, 40, 50, 50]], 1.0, 1, 2, group_size=1)
     assert not out.any()
@@ -285,6 +296,16 @@ def test_multi_scale_roi_align_pools_each_box_from_its_level():
         (lambda: rf.ps_roi_pool(EIGHT, [[0, 0, np.nan, 3, 3]], 1.0, 2, 2), ValueError, "finite"),
         (lambda: rf.ps_roi_align(EIGHT[:, :6], [[0, 0, 0, 3, 3]], 2), ValueError, "multiple"),
         (
+            lambda: rf.ps_roi_pool_backward(np.ones((1, 2, 3, 3)), EIGHT, [[0, 0, 0, 3, 3]], 1.0, 2, 2),
+            ValueError,
+            "out_grad",
+        ),
+        (
+            lambda: rf.ps_roi_pool_backward(np.ones((1, 1, 2, 2)), EIGHT, [[0, 0, 0, 3, 3]], 1.0, 1, 2),
+            ValueError,
+            "channels",
+        ),
+        (
             lambda: ru.roi_align(EIGHT[:, :6], [[0, 0, 0, 3, 3]], 2, position_sensitive=True),
             ValueError,
             "multiple",
@@ -354,6 +375,7 @@ def test_inputs_are_not_modified():
     rf.ps_roi_pool(x, rois, 1.0, 2, 2)
     rf.ps_roi_align(x, rois, 2)
     rf.ps_roi_align_backward(np.ones((1, 2, 2, 2)), x, rois, 2)
+    rf.ps_roi_pool_backward(np.ones((1, 2, 2, 2)), x, rois, 1.0, 2, 2)
     rf.rotated_roi_align(x, rot, 2)
     rf.fpn_levels(rois, 2, 5)
     for a, b in zip((x, rois, rot), before, strict=True):

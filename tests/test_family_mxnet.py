@@ -1,7 +1,7 @@
 """Chapter 8's operators against live mxnet 1.9.1, by hypothesis.
 
-``ps_roi_pool`` and ``rotated_roi_align`` must match ``contrib.PSROIPooling`` and
-``contrib.RROIAlign`` bit for bit; ``ps_roi_align`` (and its backward) match
+``ps_roi_pool`` (and its backward) and ``rotated_roi_align`` must match ``contrib.PSROIPooling``
+and ``contrib.RROIAlign`` bit for bit; ``ps_roi_align`` (and its backward) match
 ``contrib.ROIAlign(position_sensitive=True)`` to float32 rounding, as
 ``roi_align`` does. CI runs a fixed set of cases per operator (derandomized);
 for a deeper hunt with fresh cases:
@@ -136,6 +136,16 @@ def test_ps_roi_pool_bit_for_bit(case):
     np.testing.assert_array_equal(
         rf.ps_roi_pool(data, rois, **params), mxnet("ps_roi_pool", data, rois, **params)
     )
+
+
+@SETTINGS
+@given(ps_pool_cases(), st.integers(0, 2**32 - 1))
+def test_ps_roi_pool_backward_bit_for_bit(case, seed):
+    data, rois, params = case
+    shape = (len(rois), params["output_dim"], params["pooled_size"], params["pooled_size"])
+    out_grad = np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
+    expected = mxnet("ps_roi_pool_backward", data, rois, out_grad, **params)
+    np.testing.assert_array_equal(rf.ps_roi_pool_backward(out_grad, data, rois, **params), expected)
 
 
 def ps_align_or_reject(data, rois, params):

@@ -32,6 +32,8 @@ def ours(call):
     op, params = call["op"], params_of(call)
     if op == "ps_roi_pool":
         return rf.ps_roi_pool(call["data"], call["rois"], **params)
+    if op == "ps_roi_pool_backward":
+        return rf.ps_roi_pool_backward(call["out_grad"], call["data"], call["rois"], **params)
     if op == "ps_roi_align":
         return rf.ps_roi_align(call["data"], call["rois"], **params)
     if op == "ps_roi_align_backward":
@@ -49,7 +51,7 @@ def test_recording_covers_every_family_operator():
 def test_matches_recorded_mxnet(key):
     call = CALLS[key]
     got, want = ours(call), call["out"]
-    if call["op"] == "ps_roi_pool":
+    if call["op"] in ("ps_roi_pool", "ps_roi_pool_backward"):
         np.testing.assert_array_equal(got, want)
     elif call["op"] == "rotated_roi_align":
         if rf._FLOAT_TRIG is not None:
