@@ -33,13 +33,16 @@ def _explain_fpn(answer) -> str | None:
     if number is None:
         return None
     _, x1, y1, x2, y2 = FPN_BOX
+    slips = []
     if number == math.floor(4 + math.log2(max(x2 - x1, y2 - y1) / 224)):
-        return "The rule uses sqrt(area), the geometric mean of the sides, not the longer side."
-    if number == _fpn_level() - 2:
-        return "That is torchvision's index into its list of maps (k - k_min); give the level k itself."
+        slips.append("The rule uses sqrt(area), the geometric mean of the sides, not the longer side.")
     if number == round(4 + math.log2(math.sqrt((x2 - x1) * (y2 - y1)) / 224)):
-        return "Floor, not round (matterport's variant rounds)."
-    return None
+        slips.append("Floor, not round (matterport's variant rounds): 4 + log2(212.1 / 224) = 3.92.")
+    if number == _fpn_level() - 2:
+        slips.append("That is torchvision's index into its list of maps (k - k_min); give the level k.")
+    if len(slips) > 1:
+        return "Two slips give this answer. " + " Or: ".join(slips)
+    return slips[0] if slips else None
 
 
 def _ps_channel() -> int:
@@ -88,6 +91,10 @@ def _explain_rotated(answer) -> str | None:
     want = _rotated_sample()
     if math.isclose(x, want[0], abs_tol=1e-3) and math.isclose(y, 4 - want[1], abs_tol=1e-3):
         return "y points down the map: a positive angle lifts the right-hand end (smaller y)."
+    if math.isclose(x, want[0] - 0.5, abs_tol=1e-3) and math.isclose(y, want[1] - 0.5, abs_tol=1e-3):
+        return "RROIAlign has no half-pixel offset: the centre stays at (cx, cy), nothing is subtracted."
+    if math.isclose(x, 6 - want[0], abs_tol=1e-3) and math.isclose(y, 4 - want[1], abs_tol=1e-3):
+        return "That is the left-hand bin's sample (xx = -1); the right-hand bin is pw = 1, xx = +1."
     radians = ru.rotated_roi_align_samples(
         [*ROTATED_ROI[:5], math.degrees(30)], (1, 2), 1.0, 1, map_shape=(6, 6)
     )

@@ -32,6 +32,7 @@ def explanation(name, answer) -> str:
 def test_fpn_slips_are_named():
     _, x1, y1, x2, y2 = FPN_BOX
     assert "geometric mean" in explanation("fpn_level", 4)  # from the longer side, 300
+    assert "Floor, not round" in explanation("fpn_level", 4)  # round(3.92) is 4 as well: both are named
     assert "index" in explanation("fpn_level", 1)  # k - k_min
     assert math.floor(4 + math.log2(math.sqrt((x2 - x1) * (y2 - y1)) / 224)) == 3
 
@@ -52,3 +53,7 @@ def test_rotated_slips_are_named():
     assert "degrees" in explanation(
         "rotated_sample", [float(radians.x[0, 1, 0, 0]), float(radians.y[0, 1, 0, 0])]
     )
+    assert "half-pixel" in explanation("rotated_sample", [x - 0.5, y - 0.5])
+    left = ru.rotated_roi_align_samples(ch8.ROTATED_ROI, (1, 2), 1.0, 1, (6, 6))
+    left_sample = [float(left.x[0, 0, 0, 0]), float(left.y[0, 0, 0, 0])]
+    assert "left-hand" in explanation("rotated_sample", left_sample)

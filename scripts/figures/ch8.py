@@ -37,7 +37,8 @@ def fpn_levels(path):
     ax.set_xlim(4, 1000)
     ax.set_ylim(0, 1)
     ax.set_yticks([])
-    ax.set_xticks([8, 16, 32, 56, 112, 224, 448, 896], ["8", "16", "32", "56", "112", "224", "448", "896"])
+    ticks = [7, 14, 28, 56, 112, 224, 448, 896]  # 224 * 2**n: evenly spaced on the log axis
+    ax.set_xticks(ticks, [str(t) for t in ticks])
     ax.set_xlabel("sqrt(area) of the box, image pixels (levels step up at 112, 224, 448)")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -62,7 +63,9 @@ def ps_channels(path):
         ax.set_xlim(-0.5, 5.5)
         ax.set_ylim(5.5, -0.5)
         ax.set_aspect("equal")
-        ax.grid(True, color="0.85")
+        for k in range(7):  # cell edges: cell (row, col) is centred on (col, row)
+            ax.axhline(k - 0.5, color="0.85", lw=0.8, zorder=0)
+            ax.axvline(k - 0.5, color="0.85", lw=0.8, zorder=0)
         ax.set_title(f"output channel {c}: bins and the channel each reads", fontsize=8)
     axes[2].imshow(out[0, 1], cmap="Greys", vmin=0, vmax=14)
     for (r, c), v in np.ndenumerate(out[0, 1]):
