@@ -42,6 +42,22 @@ _DEFAULTS = {
 _DEFAULTS["roi_pool_backward"] = _DEFAULTS["roi_pool"]
 _DEFAULTS["roi_align_backward"] = _DEFAULTS["roi_align"]
 
+# Chapter 8 (roi_family): contrib.PSROIPooling, contrib.ROIAlign(position_sensitive=True) and its
+# backward, contrib.RROIAlign (rows [batch, cx, cy, w, h, angle in degrees]; mxnet has no backward).
+FAMILY_OPERATORS = (
+    "ps_roi_pool",
+    "ps_roi_pool_backward",
+    "ps_roi_align",
+    "ps_roi_align_backward",
+    "rotated_roi_align",
+)
+OPERATORS += FAMILY_OPERATORS
+_DEFAULTS["ps_roi_pool"] = {"spatial_scale": 1.0, "output_dim": 1, "group_size": 0}
+_DEFAULTS["ps_roi_pool_backward"] = _DEFAULTS["ps_roi_pool"]
+_DEFAULTS["ps_roi_align"] = _DEFAULTS["roi_align"]
+_DEFAULTS["ps_roi_align_backward"] = _DEFAULTS["roi_align"]
+_DEFAULTS["rotated_roi_align"] = {"spatial_scale": 1.0, "sampling_ratio": -1}
+
 
 @dataclass(frozen=True)
 class OracleAnswer:
@@ -91,7 +107,11 @@ def _normalise(op: str, params: dict) -> dict:
         raise TypeError(f"unexpected parameters for {op}: {sorted(unknown)}")
     out = {}
     for key, value in sorted(merged.items()):
-        if key in ("pooled_size", "levels"):
+        if op.startswith("ps_roi_pool") and key == "pooled_size":  # PSROIPooling's bins are k x k: one int
+            value = int(value)
+        elif key in ("output_dim", "group_size", "sampling_ratio"):
+            value = int(value)
+        elif key in ("pooled_size", "levels"):
             value = (value, value) if isinstance(value, (int, np.integer)) and key == "pooled_size" else value
             value = [int(v) for v in value]
         elif key == "aligned":
@@ -122,6 +142,8 @@ def _live(op: str, data, rois, out_grad, params: dict) -> np.ndarray:
     mx = mxnet_module()
     nd = mx.nd
     x = nd.array(np.asarray(data, np.float32))
+    if op in FAMILY_OPERATORS:
+        return _live_family(mx, op, x, rois, out_grad, params)
     if op == "spp":
         n, _, h, w = x.shape
         boxes = nd.array([[b, 0, 0, w - 1, h - 1] for b in range(n)])
@@ -139,6 +161,30 @@ def _live(op: str, data, rois, out_grad, params: dict) -> np.ndarray:
     x.attach_grad()
     with mx.autograd.record():
         y = forward(x, boxes, **kwargs)
+    y.backward(nd.array(np.asarray(out_grad, np.float32)))
+    return x.grad.asnumpy()
+
+
+def _live_family(mx, op: str, x, rois, out_grad, params: dict) -> np.ndarray:
+    nd = mx.nd
+    boxes = nd.array(np.asarray(rois, np.float32))
+    if op == "ps_roi_pool":
+        return nd.contrib.PSROIPooling(x, boxes, **params).asnumpy()
+    if op == "ps_roi_pool_backward":
+        x.attach_grad()
+        with mx.autograd.record():
+            y = nd.contrib.PSROIPooling(x, boxes, **params)
+        y.backward(nd.array(np.asarray(out_grad, np.float32)))
+        return x.grad.asnumpy()
+    kwargs = {**params, "pooled_size": tuple(params["pooled_size"])}
+    if op == "rotated_roi_align":
+        return nd.contrib.RROIAlign(x, boxes, **kwargs).asnumpy()
+    kwargs["position_sensitive"] = True
+    if op == "ps_roi_align":
+        return nd.contrib.ROIAlign(x, boxes, **kwargs).asnumpy()
+    x.attach_grad()
+    with mx.autograd.record():
+        y = nd.contrib.ROIAlign(x, boxes, **kwargs)
     y.backward(nd.array(np.asarray(out_grad, np.float32)))
     return x.grad.asnumpy()
 

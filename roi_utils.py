@@ -1279,6 +1279,7 @@ def roi_align(
     spatial_scale: float = 1.0,
     sample_ratio: int = -1,
     aligned: bool = False,
+    position_sensitive: bool = False,
 ) -> np.ndarray:
     """RoIAlign, equal to ``mxnet.nd.contrib.ROIAlign`` to float32 rounding.
 
@@ -1313,6 +1314,8 @@ def roi_align(
         ``ceil(roi_size / pooled_size)``.
     aligned : bool
         Subtract half a cell from the scaled corners (Detectron2's fix).
+    position_sensitive : bool
+        R-FCN's channel rule (mxnet's ``position_sensitive=True``): see ``roi_family.ps_roi_align``.
 
     Returns
     -------
@@ -1331,6 +1334,8 @@ def roi_align(
     >>> roi_align(x, [[0, 0, 0, 2, 2]], 2, sample_ratio=2)[0, 0].tolist()
     [[2.5, 3.5], [6.5, 7.5]]
     """
+    if _check_bool(position_sensitive, "position_sensitive"):  # R-FCN's channel rule: roi_family
+        return __getattr__("ps_roi_align")(data, rois, pooled_size, spatial_scale, sample_ratio, aligned)
     plan = _align_plan(data, rois, pooled_size, spatial_scale, sample_ratio, aligned)
     n, c, h, w = plan.data.shape
     ph, pw = plan.pooled
@@ -1353,6 +1358,7 @@ def roi_align_backward(
     spatial_scale: float = 1.0,
     sample_ratio: int = -1,
     aligned: bool = False,
+    position_sensitive: bool = False,
 ) -> np.ndarray:
     """Gradient of ``roi_align`` with respect to ``data``, as ``mxnet.autograd`` gives it.
 
@@ -1382,6 +1388,9 @@ def roi_align_backward(
     >>> g[0, 0].tolist()
     [[0.25, 0.25], [0.25, 0.25]]
     """
+    if _check_bool(position_sensitive, "position_sensitive"):  # R-FCN's channel rule: roi_family
+        backward = __getattr__("ps_roi_align_backward")
+        return backward(out_grad, data, rois, pooled_size, spatial_scale, sample_ratio, aligned)
     plan = _align_plan(data, rois, pooled_size, spatial_scale, sample_ratio, aligned)
     n, c, h, w = plan.data.shape
     ph, pw = plan.pooled
@@ -1690,3 +1699,30 @@ def align_valid_samples(samples: AlignSamples) -> np.ndarray:
             f"samples must be an AlignSamples (from roi_align_samples); got {type(samples).__name__}"
         )
     return samples.y.valid[:, None, :, None] & samples.x.valid[None, :, None, :]
+# Chapter 8's operators (FPN levels, position-sensitive and rotated pooling) live in roi_family,
+# which imports this module; they are served from here on first use, so either import order works.
+_FAMILY_NAMES = (
+    "PsBins",
+    "RotatedSamples",
+    "fpn_levels",
+    "fpn_levels_mmdet",
+    "fpn_thresholds",
+    "multi_scale_roi_align",
+    "ps_channels",
+    "ps_roi_pool",
+    "ps_roi_pool_bins",
+    "ps_roi_pool_backward",
+    "ps_roi_align",
+    "ps_roi_align_backward",
+    "rotated_roi_align",
+    "rotated_roi_align_samples",
+)
+__all__ += _FAMILY_NAMES
+
+
+def __getattr__(name: str):
+    if name in _FAMILY_NAMES:
+        import roi_family
+
+        return getattr(roi_family, name)
+    raise AttributeError(f"module 'roi_utils' has no attribute {name!r}")

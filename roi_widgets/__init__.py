@@ -18,6 +18,7 @@ notebook; the tests, the figure scripts and the browser benchmark use it (never 
   ``roi_widgets.grad_align.AlignGradExplorer``, where each operator's gradient goes (chapter 5;
   ``roi_widgets.grad.GradExplorer`` shows them under one operator choice)
 * ``frameworks``: ``roi_widgets.frameworks.FrameworksExplorer``, one box in five frameworks (chapter 7)
+* ``fpn``, ``psroi``, ``rotated``: FPN levels, position-sensitive bins, rotated RoIAlign (chapter 8)
 
 ``roi_widgets.frames`` gets each step's picture to the browser fast: only the artists a step
 changes are drawn again, and each frame is sent whole, as a quickly written PNG.
@@ -58,6 +59,27 @@ EXPLORERS: dict[str, ExplorerEntry] = {
         ),
         #
         # chapter 8 (the RoI family): add its entries below this line
+        ExplorerEntry(
+            "fpn",
+            "roi_widgets.fpn:FpnExplorer",
+            {"side": 224, "aspect": "1:1", "pyramid": "P2-P5", "rule": "torchvision"},
+            8,
+            "08_beyond_one_box.ipynb",
+        ),
+        ExplorerEntry(
+            "psroi",
+            "roi_widgets.psroi:PsExplorer",
+            {"box": (1, 1, 6, 6), "pooled": 3, "output_channel": 0},
+            8,
+            "08_beyond_one_box.ipynb",
+        ),
+        ExplorerEntry(
+            "rotated",
+            "roi_widgets.rotated:RotatedExplorer",
+            {"angle": 30, "centre": (3.5, 3.0), "size": (5.0, 3.0), "pooled": (2, 2), "sampling_ratio": 2},
+            8,
+            "08_beyond_one_box.ipynb",
+        ),
         #
         # chapter 9 (the alignment experiment): add its entries below this line
         #

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import itertools
 import json
 import os
 import sys
@@ -33,7 +34,7 @@ import roi_oracle  # noqa: E402
 
 def record_cases(log: Path) -> int:
     count = 0
-    for case in oracle_cases.generate():
+    for case in itertools.chain(oracle_cases.generate(), oracle_cases.generate_family()):
         roi_oracle.mxnet_output(case["op"], case["data"], case["rois"], case["out_grad"], **case["params"])
         count += 1
     return count

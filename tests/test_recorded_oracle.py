@@ -17,7 +17,9 @@ import roi_loops
 import roi_oracle
 import roi_utils as ru
 
-CALLS = roi_oracle.recorded_calls()
+CALLS = {  # chapter 8's operators are checked in test_family_recorded.py
+    k: c for k, c in roi_oracle.recorded_calls().items() if c["op"] not in roi_oracle.FAMILY_OPERATORS
+}
 FORWARD = {"roi_pool": ru.roi_pool, "roi_align": ru.roi_align, "spp": ru.spp}
 BACKWARD = {"roi_pool_backward": ru.roi_pool_backward, "roi_align_backward": ru.roi_align_backward}
 
@@ -34,7 +36,7 @@ def ours(call):
 
 def test_recording_covers_every_operator():
     counts = Counter(call["op"] for call in CALLS.values())
-    assert set(counts) == set(roi_oracle.OPERATORS), counts
+    assert set(counts) == set(roi_oracle.OPERATORS) - set(roi_oracle.FAMILY_OPERATORS), counts
     assert min(counts.values()) >= 100, counts
 
 
