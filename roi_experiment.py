@@ -377,6 +377,42 @@ def pool(features: np.ndarray, rois, method: str, stride: int, pooled_size: int 
     return out.reshape(len(out), -1).astype(np.float64)
 
 
+def read_region(proposal, method: str, stride: int) -> np.ndarray:
+    """``[x1, y1, x2, y2]``: the image region whose features fill a method's pooled grid.
+
+    With this backbone, map cell ``k`` is computed from image pixels ``stride * k`` to
+    ``stride * (k + 1)`` (its centre at ``stride * (k + 0.5)``). So:
+
+    * RoIPool reads whole cells ``round(x1 / stride) .. round(x2 / stride)`` (ends
+      included, ``ru.roi_pool_bins``): pixels ``stride * start`` to ``stride * (end + 1)``;
+    * RoIWarp samples between the rounded corners, taken as cell centres:
+      ``stride * (round(x / stride) + 0.5)``;
+    * RoIAlign with ``aligned=False`` samples at ``x / stride`` taken as a cell centre:
+      the region is the proposal moved by half a stride, ``x + stride / 2``;
+    * RoIAlign with ``aligned=True`` subtracts that half cell: exactly the proposal.
+
+    The difference from the proposal is what the head cannot know.
+
+    >>> read_region([0, 40, 40, 100, 100], "roi_pool", 16).tolist()  # 2.5 -> 3, 6.25 -> 6
+    [48.0, 48.0, 112.0, 112.0]
+    >>> read_region([0, 40, 40, 100, 100], "roi_align_aligned", 16).tolist()
+    [40.0, 40.0, 100.0, 100.0]
+    """
+    corners = np.asarray(proposal, np.float64)[1:5]
+    stride = ru._check_int(stride, "stride", 1)
+    scaled = (corners.astype(np.float32) * np.float32(1 / stride)).astype(np.float64)
+    rounded = ru.c_round(scaled)
+    if method == "roi_pool":
+        return stride * (rounded + [0, 0, 1, 1])
+    if method == "roi_warp":
+        return stride * (rounded + 0.5)
+    if method == "roi_align":
+        return corners + stride / 2
+    if method == "roi_align_aligned":
+        return corners.copy()
+    raise ValueError(f"method must be one of {METHODS}; got {method!r}")
+
+
 # ---------------------------------------------------------------------------
 # 4. the head
 # ---------------------------------------------------------------------------
@@ -537,12 +573,13 @@ class Config:
 
 
 FULL = Config()
-QUICK = Config(n_train=200, n_test=80, seeds=(0,))
+QUICK = Config(n_train=300, n_test=100, seeds=(0,))
 
 
 @dataclass(frozen=True)
 class Results:
-    """Every score of a run: ``scores[(method, stride)]`` is one dict per seed."""
+    """Every score of a run: ``scores[(method, stride)]`` is one dict per seed (and
+    ``scores[(reference, 0)]`` for the two ``REFERENCES``)."""
 
     config: Config
     scores: dict = field(default_factory=dict)
@@ -553,23 +590,64 @@ class Results:
         return float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0
 
 
-def run_seed(config: Config, seed: int, progress: Callable[[str], None] | None = None) -> dict:
-    """One seed: ``{(method, stride): score dict}`` and nothing else random."""
+@dataclass(frozen=True)
+class Fitted:
+    """One seed's experiment kept whole: the test objects, and for every ``(method, stride)``
+    the fitted head, its predicted test masks (box frame) and their IoUs; ``reference_ious``
+    holds the IoUs of the two references in ``REFERENCES``."""
+
+    config: Config
+    seed: int
+    test: Dataset
+    heads: dict
+    predicted: dict
+    ious: dict
+    reference_ious: dict
+
+
+def fit_all(config: Config, seed: int, progress: Callable[[str], None] | None = None) -> Fitted:
+    """Make one seed's data, then fit and test every method at every stride of ``config``.
+
+    ``progress(message)``, if given, is called after each method and stride.
+    """
     data = make_data(config.n_train + config.n_test, seed, config.image_size)
     train, test = data.take(slice(0, config.n_train)), data.take(slice(config.n_train, None))
     targets = mask_targets(train)
-    out = {}
-    train_pyramid, test_pyramid = extract_pyramid(train.images, config.strides), extract_pyramid(
+    train_maps, test_maps = extract_pyramid(train.images, config.strides), extract_pyramid(
         test.images, config.strides
     )
+    reference_ious = {
+        "box_only": object_ious(test, np.broadcast_to(targets.mean(axis=0), (len(test),) + targets.shape[1:])),
+        "ceiling": object_ious(test, mask_targets(test)),
+    }
+    heads, predicted, ious = {}, {}, {}
     for stride in config.strides:
-        train_maps, test_maps = train_pyramid[stride], test_pyramid[stride]
         for method in config.methods:
-            head = fit(pool(train_maps, train.proposals, method, stride), targets, config.ridge)
-            predicted = head.predict(pool(test_maps, test.proposals, method, stride))
-            out[(method, stride)] = score(object_ious(test, predicted))
+            key = (method, stride)
+            heads[key] = fit(pool(train_maps[stride], train.proposals, method, stride), targets, config.ridge)
+            predicted[key] = heads[key].predict(pool(test_maps[stride], test.proposals, method, stride))
+            ious[key] = object_ious(test, predicted[key])
             if progress is not None:
-                progress(f"seed {seed}, stride {stride}, {METHOD_NAMES[method]}")
+                progress(f"seed {seed}: stride {stride}, {METHOD_NAMES[method]}")
+    return Fitted(config, seed, test, heads, predicted, ious, reference_ious)
+
+
+REFERENCES = {
+    "box_only": "box only (no features)",
+    "ceiling": "ceiling (true 14x14 mask)",
+}
+"""Two references that bracket every method. ``box_only``: every test object gets the training
+masks' mean, so only the proposal box is used (what a head learns from features that carry
+nothing). ``ceiling``: the true mask itself, resampled to 14x14 in the proposal and pasted back
+as the predictions are (what a perfect head could reach; below 100 because of the 14x14 grid
+and the parts of objects the jittered proposal cuts off)."""
+
+
+def run_seed(config: Config, seed: int, progress: Callable[[str], None] | None = None) -> dict:
+    """One seed: ``{(method, stride): score dict}``, and ``{(reference, 0): score dict}``."""
+    fitted = fit_all(config, seed, progress)
+    out = {key: score(ious) for key, ious in fitted.ious.items()}
+    out.update({(name, 0): score(ious) for name, ious in fitted.reference_ious.items()})
     return out
 
 
@@ -589,6 +667,13 @@ def table(results: Results, metrics: Sequence[str] = ("mean_iou", "iou50", "iou7
     header = f"{'method':26s} {'stride':>6s}" + "".join(f" {m + spread:>14s}" for m in metrics)
     header += "   paper AP / AP50 / AP75"
     lines = [header, "-" * len(header)]
+    for name, label in REFERENCES.items():
+        cells = []
+        for metric in metrics:
+            mean, sd = results.summary(name, 0, metric)
+            cells.append(f" {mean:8.1f} ± {sd:3.1f}" if seeds > 1 else f" {mean:14.1f}")
+        lines.append(f"{label:26s} {'any':>6s}" + "".join(cells))
+    lines.append("")
     for stride in results.config.strides:
         for method in results.config.methods:
             cells = []
@@ -600,3 +685,61 @@ def table(results: Results, metrics: Sequence[str] = ("mean_iou", "iou50", "iou7
             lines.append(f"{METHOD_NAMES[method]:26s} {stride:6d}" + "".join(cells) + paper_text)
         lines.append("")
     return "\n".join(lines).rstrip()
+
+
+# ---------------------------------------------------------------------------
+# one test object, for the pictures and the explorer
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Example:
+    """Everything drawn for one test object under one method and stride.
+
+    ``image``, ``truth`` and ``predicted`` are the whole image and the two masks in image
+    pixels; ``mask`` the head's raw box-frame output; ``proposal`` and ``region`` are
+    ``[x1, y1, x2, y2]`` (the box given to the pooler and the region it actually read, from
+    ``read_region``); ``iou`` the object's mask IoU.
+    """
+
+    method: str
+    stride: int
+    index: int
+    image: np.ndarray
+    truth: np.ndarray
+    predicted: np.ndarray
+    mask: np.ndarray
+    proposal: np.ndarray
+    region: np.ndarray
+    iou: float
+
+
+def example(fitted: Fitted, method: str, stride: int, index: int) -> Example:
+    """Test object ``index`` of ``fitted`` as ``method`` at ``stride`` saw and predicted it.
+
+    >>> fitted = fit_all(Config(n_train=60, n_test=5, seeds=(0,), strides=(16,)), 0)
+    >>> e = example(fitted, "roi_pool", 16, 2)
+    >>> e.truth.shape, e.mask.shape, 0 <= e.iou <= 1
+    ((128, 128), (14, 14), True)
+    """
+    key = (method, stride)
+    if key not in fitted.predicted:
+        raise ValueError(f"(method, stride) must be one of {sorted(fitted.predicted)}; got {key!r}")
+    index = ru._check_int(index, "index", 0)
+    if index >= len(fitted.test):
+        raise ValueError(f"index must be below {len(fitted.test)} (the test objects); got {index}")
+    size = fitted.test.images.shape[1]
+    proposal = fitted.test.proposals[index]
+    mask = fitted.predicted[key][index]
+    return Example(
+        method=method,
+        stride=stride,
+        index=index,
+        image=fitted.test.images[index],
+        truth=true_mask(fitted.test.ellipses[index], size),
+        predicted=paste(mask, proposal, size),
+        mask=mask,
+        proposal=proposal[1:].copy(),
+        region=read_region(proposal, method, stride),
+        iou=float(fitted.ious[key][index]),
+    )
