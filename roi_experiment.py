@@ -493,9 +493,10 @@ def paste(mask: np.ndarray, box, image_size: int, window=None) -> np.ndarray:
     mask = np.asarray(mask, np.float64)
     _, x1, y1, x2, y2 = (float(v) for v in box)
     rows, cols = window if window is not None else (range(image_size), range(image_size))
-    return _resample_matrix(y1, y2, mask.shape[0], rows) @ mask @ _resample_matrix(
-        x1, x2, mask.shape[1], cols
-    ).T >= 0.5
+    return (
+        _resample_matrix(y1, y2, mask.shape[0], rows) @ mask @ _resample_matrix(x1, x2, mask.shape[1], cols).T
+        >= 0.5
+    )
 
 
 def mask_iou(predicted: np.ndarray, truth: np.ndarray) -> float:
@@ -613,11 +614,12 @@ def fit_all(config: Config, seed: int, progress: Callable[[str], None] | None = 
     data = make_data(config.n_train + config.n_test, seed, config.image_size)
     train, test = data.take(slice(0, config.n_train)), data.take(slice(config.n_train, None))
     targets = mask_targets(train)
-    train_maps, test_maps = extract_pyramid(train.images, config.strides), extract_pyramid(
-        test.images, config.strides
+    train_maps, test_maps = (
+        extract_pyramid(train.images, config.strides),
+        extract_pyramid(test.images, config.strides),
     )
     reference_ious = {
-        "box_only": object_ious(test, np.broadcast_to(targets.mean(axis=0), (len(test),) + targets.shape[1:])),
+        "box_only": object_ious(test, np.broadcast_to(targets.mean(axis=0), (len(test), *targets.shape[1:]))),
         "ceiling": object_ious(test, mask_targets(test)),
     }
     heads, predicted, ious = {}, {}, {}

@@ -14,7 +14,12 @@ import numpy as np
 
 import roi_experiment as rx
 
-COLOURS = {"roi_pool": "tab:red", "roi_warp": "tab:orange", "roi_align": "tab:cyan", "roi_align_aligned": "tab:blue"}
+COLOURS = {
+    "roi_pool": "tab:red",
+    "roi_warp": "tab:orange",
+    "roi_align": "tab:cyan",
+    "roi_align_aligned": "tab:blue",
+}
 EXAMPLES = (0, 1, 2)
 """The test objects shown: simply the first three (not picked to flatter any method)."""
 
