@@ -1225,3 +1225,80 @@ def spp_paper_windows(size: int, n: int) -> SppWindows:
     count = (size - window) // stride + 1
     starts = tuple(k * stride for k in range(count))
     return SppWindows(size, n, window, stride, starts, tuple(s + window for s in starts))
+
+
+# ---------------------------------------------------------------------------
+# Geometry for pictures: the edges of boxes and bins, as the operators form them. Every
+# explorer and figure script draws through these, so a picture cannot disagree with a number.
+# Map coordinates: cell (r, c) has its centre at (x, y) = (c, r) and spans [c - 0.5, c + 0.5].
+# ---------------------------------------------------------------------------
+
+__all__ += ["pixel_box_edges", "pool_box_edges", "pool_bin_edges"]
+
+
+def pixel_box_edges(roi, spatial_scale: float = 1.0) -> tuple[float, float, float, float]:
+    """``(left, top, right, bottom)`` of the area a box's inclusive pixel corners cover, in map
+    cells: pixel ``x`` spans ``[x - 0.5, x + 0.5]``, so the box runs from ``x1 - 0.5`` to
+    ``x2 + 0.5`` (likewise in y), times ``spatial_scale``. This is the box as ``roi_pool`` reads it
+    before rounding (its width ``x2 - x1 + 1``).
+
+    Parameters
+    ----------
+    roi : sequence of 5 numbers
+        ``[batch_index, x1, y1, x2, y2]`` in image pixels (the batch index is not used).
+    spatial_scale : float
+
+    Examples
+    --------
+    >>> pixel_box_edges([0, 1, 0, 3, 2])
+    (0.5, -0.5, 3.5, 2.5)
+    >>> pixel_box_edges([0, 8, 0, 23, 15], 0.25)
+    (1.875, -0.125, 5.875, 3.875)
+    """
+    row = _check_roi_row(roi)
+    scale = float(_check_scale(spatial_scale))
+    x1, y1, x2, y2 = (float(v) for v in row[1:])
+    return (x1 - 0.5) * scale, (y1 - 0.5) * scale, (x2 + 0.5) * scale, (y2 + 0.5) * scale
+
+
+def pool_box_edges(bins: PoolBins) -> tuple[float, float, float, float]:
+    """``(left, top, right, bottom)`` edges of the cells ``roi_pool`` assigns a box after rounding:
+    cells ``roi_start .. roi_end`` of ``bins`` (from ``roi_pool_bins``), both ends included, not
+    clipped to the map (a box off the map is drawn where it is).
+
+    Examples
+    --------
+    >>> pool_box_edges(roi_pool_bins([0, 1, 0, 3, 2], 2, 1.0, (7, 7)))
+    (0.5, -0.5, 3.5, 2.5)
+    """
+    if not isinstance(bins, PoolBins):
+        raise TypeError(f"bins must be a PoolBins (from roi_pool_bins); got {type(bins).__name__}")
+    return (
+        bins.roi_start_w - 0.5,
+        bins.roi_start_h - 0.5,
+        bins.roi_end_w + 0.5,
+        bins.roi_end_h + 0.5,
+    )
+
+
+def pool_bin_edges(bins: PoolBins) -> np.ndarray:
+    """(PH, PW, 4) float: ``[left, top, right, bottom]`` edges of the cells each bin reads (the
+    half-open ranges ``[wstart, wend)`` and ``[hstart, hend)``, clipped to the map). An empty bin
+    (output 0) has ``right <= left`` or ``bottom <= top``: ``bins.empty`` says which.
+
+    Examples
+    --------
+    Three cells in two bins: the middle row and column belong to both bins.
+
+    >>> pool_bin_edges(roi_pool_bins([0, 1, 0, 3, 2], 2, 1.0, (7, 7)))[0].tolist()
+    [[0.5, -0.5, 2.5, 1.5], [1.5, -0.5, 3.5, 1.5]]
+    """
+    if not isinstance(bins, PoolBins):
+        raise TypeError(f"bins must be a PoolBins (from roi_pool_bins); got {type(bins).__name__}")
+    ph, pw = bins.pooled_size
+    edges = np.empty((ph, pw, 4))
+    edges[..., 0] = bins.wstart[None, :] - 0.5
+    edges[..., 1] = bins.hstart[:, None] - 0.5
+    edges[..., 2] = bins.wend[None, :] - 0.5
+    edges[..., 3] = bins.hend[:, None] - 0.5
+    return edges

@@ -1,20 +1,62 @@
 """Interactive explorers for the course notebooks (ipywidgets + ipympl).
 
-Each explorer is one persistent figure updated in place, its controls, and a
-status line with the ``roi_utils`` call that reproduces the view. Every number
-and shape drawn comes from ``roi_utils``; nothing here does RoI arithmetic.
+Each explorer is one persistent figure updated in place, its controls, and a status line with the
+``roi_utils`` call that reproduces the view. Every explorer follows one contract
+(``roi_widgets.base``): a model (a validated, frozen ``State`` and one pure function from it to a
+frozen ``Snapshot`` of everything drawn, computed by ``roi_utils``, problem messages and status line
+included) and a view that builds its controls and artists once and only copies a snapshot onto them.
 
-* ``roi_widgets.pool.PoolExplorer``: RoI pooling bins, maxima, coverage (chapter 1)
-* ``roi_widgets.image.ImageExplorer``: a box on a photo and on its feature map (chapter 2)
-* ``roi_widgets.spp.SppExplorer``: the SPP pyramid for any input size (chapter 3)
-* ``roi_widgets.align.AlignExplorer``: RoIAlign samples, neighbours and weights (chapter 4)
-* ``roi_widgets.grad.GradExplorer``: where the gradients go (chapter 5)
-* ``roi_widgets.check.RenderCheck``: the start page's "do widgets work?" check
+``EXPLORERS`` names every explorer, how to build it with its notebook's case, its chapter and its
+notebook; the tests, the figure scripts and the browser benchmark use it (never a scan of classes):
+
+* ``check``: ``roi_widgets.check.RenderCheck``, the start page's "do widgets work?" check
+* ``pool``: ``roi_widgets.pool.PoolExplorer``, RoI pooling bins, maxima, coverage (chapter 1)
+* ``image``: ``roi_widgets.image.ImageExplorer``, a box on a photo and on its feature map (chapter 2)
+* ``spp``: ``roi_widgets.spp.SppExplorer``, the SPP pyramid for any input size (chapter 3)
+* ``align``: ``roi_widgets.align.AlignExplorer``, RoIAlign samples, neighbours and weights (chapter 4)
+* ``grad``: ``roi_widgets.grad.GradExplorer``, where the gradients go (chapter 5)
 
 ``roi_widgets.frames`` gets each step's picture to the browser fast: only the artists a step
 changes are drawn again, and each frame is sent whole, as a quickly written PNG.
 """
 
-from roi_widgets.common import EXPLORER_CLASS, KEY_SLIDER_CLASS, Explorer, MapPanel, NumberControl
+from roi_widgets.base import Explorer, ExplorerEntry, Snapshot, State
+from roi_widgets.common import EXPLORER_CLASS, KEY_SLIDER_CLASS, MapPanel, NumberControl
 
-__all__ = ["EXPLORER_CLASS", "KEY_SLIDER_CLASS", "Explorer", "MapPanel", "NumberControl"]
+EXPLORERS: dict[str, ExplorerEntry] = {
+    entry.name: entry
+    for entry in (
+        # one entry per explorer; kwargs are those of the notebook cell that shows it
+        ExplorerEntry("check", "roi_widgets.check:RenderCheck", {}, 0, "00_start_here.ipynb"),
+        ExplorerEntry(
+            "pool",
+            "roi_widgets.pool:PoolExplorer",
+            {"map_name": "random 7x7", "box": (1, 0, 3, 2), "pooled": (2, 2)},
+            1,
+            "01_roi_pooling.ipynb",
+        ),
+        ExplorerEntry("image", "roi_widgets.image:ImageExplorer", {}, 2, "02_image_to_feature_map.ipynb"),
+        ExplorerEntry("spp", "roi_widgets.spp:SppExplorer", {"height": 7, "width": 9}, 3, "03_sppnet.ipynb"),
+        ExplorerEntry("align", "roi_widgets.align:AlignExplorer", {}, 4, "04_roi_align.ipynb"),
+        ExplorerEntry("grad", "roi_widgets.grad:GradExplorer", {}, 5, "05_gradients.ipynb"),
+        # chapter 7 (frameworks): add its entries below this line
+        #
+        # chapter 8 (the RoI family): add its entries below this line
+        #
+        # chapter 9 (the alignment experiment): add its entries below this line
+        #
+    )
+}
+"""Every explorer by name: ``EXPLORERS["pool"].build()`` is the one chapter 1's cell shows."""
+
+__all__ = [
+    "EXPLORERS",
+    "EXPLORER_CLASS",
+    "KEY_SLIDER_CLASS",
+    "Explorer",
+    "ExplorerEntry",
+    "MapPanel",
+    "NumberControl",
+    "Snapshot",
+    "State",
+]

@@ -37,13 +37,15 @@ def kernel_side_ms(max_steps: int | None = None) -> dict[str, float]:
     matplotlib.use("module://ipympl.backend_nbagg")
     sys.path.insert(0, str(ROOT))
     import roi_widgets
+    from roi_widgets.base import Explorer as ContractExplorer
     from roi_widgets.common import Explorer
 
     results = {}
     for info in pkgutil.iter_modules(roi_widgets.__path__):
         module = importlib.import_module(f"roi_widgets.{info.name}")
         for cls in vars(module).values():
-            if not (isinstance(cls, type) and issubclass(cls, Explorer) and cls is not Explorer):
+            kinds = (Explorer, ContractExplorer)
+            if not (isinstance(cls, type) and issubclass(cls, kinds) and cls not in kinds):
                 continue
             if cls.__module__ != module.__name__:
                 continue

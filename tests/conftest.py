@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+import html
+import json
+import re
+from pathlib import Path
+
 import matplotlib
 import numpy as np
 import pytest
@@ -19,6 +25,42 @@ def _close_figures():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+# -- shared explorer helpers (the registry, status lines, notebook cells) --------------------------
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def registered() -> list[str]:
+    """Every explorer's registry name (``roi_widgets.EXPLORERS``)."""
+    from roi_widgets import EXPLORERS
+
+    return list(EXPLORERS)
+
+
+def status_call(explorer) -> str:
+    """The call shown in an explorer's status line, as a learner would copy it."""
+    return html.unescape(re.search(r"<code>(.*?)</code>", explorer.status.value).group(1))
+
+
+def explorer_cell(notebook: str, class_name: str) -> dict:
+    """The keyword arguments (as literals) of the notebook's cell ``explorer = class_name(...)`` (any
+    variable name); a notebook may show several explorers, each its own cell."""
+    cells = json.loads((NOTEBOOKS / notebook).read_text())["cells"]
+    for cell in cells:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(line for line in cell["source"] if not line.lstrip().startswith(("%", "!")))
+        for statement in ast.parse(source).body:
+            call = getattr(statement, "value", None)
+            if (
+                isinstance(statement, ast.Assign)
+                and isinstance(call, ast.Call)
+                and getattr(call.func, "id", getattr(call.func, "attr", None)) == class_name
+            ):
+                return {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+    raise LookupError(f"{notebook} has no cell 'explorer = {class_name}(...)'")
 
 
 SCALES = (1.0, 0.5, 0.25, 0.125, 0.0625, 0.7, 0.3, 1 / 3, 0.9)

@@ -23,7 +23,9 @@ from roi_widgets.pool import (  # noqa: E402
     MAP_NAMES,
     SCALES,
     PoolExplorer,
+    PoolState,
     example_map,
+    pool_snapshot,
 )
 
 
@@ -59,7 +61,7 @@ def check_view(view: PoolExplorer):
     for r, c in np.ndindex(*pooled):
         shown = texts[r][c].split("\n")[0]
         assert float(shown) == values[0, 0, r, c]
-    assert view.call() in view.status.value
+    assert status_call(view) == view.call()
     np.testing.assert_array_equal(pasted_output(view), view.output_values())
     xs, ys = view.rounded_box.get_data()
     assert (min(xs), min(ys)) == (bins.roi_start_w - 0.5, bins.roi_start_h - 0.5)
@@ -306,3 +308,62 @@ def test_hints_hint_rather_than_tell():
 
 def test_right_answers_come_from_roi_utils():
     assert np.array_equal(RIGHT["by_hand"], ru.roi_pool(RANDOM, [BY_HAND_BOX], 2)[0, 0])
+
+
+# -- the model, without widgets ---------------------------------------------------------------
+
+
+def pasted_without_widgets(snap) -> np.ndarray:
+    """A snapshot's status line evaluated with the explorer's class standing in for ``explorer``:
+    its named inputs (``explorer.map``) are static, so no widget is built."""
+    return eval(snap.call, {"ru": ru, "np": np, "explorer": PoolExplorer})
+
+
+def test_model_problems_are_worded_for_the_learner():
+    off = pool_snapshot(PoolState(map_name="arange 4x4", x1=5, y1=5, x2=5, y2=5))
+    assert off.problems == ("empty bins (0, 0), (0, 1), (1, 0), (1, 1) (off the map): output 0",)
+    one = pool_snapshot(PoolState(map_name="arange 4x4", x1=0, y1=0, x2=7, y2=1, ph=1))
+    assert one.problems == ("empty bin (0, 1) (off the map): output 0",)
+    reversed_box = pool_snapshot(PoolState(map_name="random 7x7", x1=3, y1=0, x2=1, y2=2))  # not settled
+    assert reversed_box.problems == ("reversed box: forced to one cell",)
+    assert pool_snapshot(PoolState()).problems == ()
+
+
+def test_model_status_line_names_map_and_seed():
+    snap = pool_snapshot(PoolState(map_name="ties 6x6", seed=7, x1=2, y1=1, x2=9, y2=7, ph=3, scale="1/2"))
+    assert snap.call == (
+        'ru.roi_pool(explorer.map("ties 6x6", seed=7), [[0, 2, 1, 9, 7]], (3, 2), spatial_scale=0.5)[0, 0]'
+    )
+    np.testing.assert_array_equal(pasted_without_widgets(snap), snap.result)
+    np.testing.assert_array_equal(
+        snap.result, ru.roi_pool(example_map("ties 6x6", 7), [[0, 2, 1, 9, 7]], (3, 2), 0.5)[0, 0]
+    )
+
+
+def test_model_draws_what_roi_utils_computes():
+    state = PoolState(map_name="random 7x7", x1=1, y1=0, x2=3, y2=2, bin_row=1, bin_col=1, coverage=True)
+    snap = pool_snapshot(state)
+    bins = ru.roi_pool_bins(state.roi(), 2, 1.0, (7, 7))
+    assert snap.rounded_outline == ([0.5, 3.5, 3.5, 0.5, 0.5], [-0.5, -0.5, 2.5, 2.5, -0.5])
+    assert len(snap.bin_rectangles) == 4 and snap.chosen_visible
+    rows, cols = bins.cells(1, 1)
+    assert snap.chosen_rectangle[:2] == (cols.start - 0.5 + CHOSEN_INSET, rows.start - 0.5 + CHOSEN_INSET)
+    np.testing.assert_array_equal(snap.cell_values, bins.coverage())
+    assert not snap.heatmap_visible and snap.coverage_visible
+    assert snap.title.splitlines()[1:] == ["row bins [0,2) [1,3)", "column bins [1,3) [2,4)"]
+    assert snap.output_texts == (("81", "81"), ("81", "81"))
+
+
+def test_model_settles_and_validates():
+    assert PoolState(x1=3, x2=1).settled().x2 == 3
+    assert PoolState(ph=2, bin_row=5).settled().bin_row == 1
+    assert PoolState(map_name="arange 4x4", x2=40).settled().x2 == 5  # (4 + 1) / scale 1
+    assert PoolState(map_name="arange 4x4", scale="1/4", x2=40).settled().x2 == 20
+    with pytest.raises(ValueError, match="map_name must be one of"):
+        PoolState(map_name="nope")
+    with pytest.raises(TypeError, match="x1 must be a whole number"):
+        PoolState(x1=1.5)
+    with pytest.raises(TypeError, match="coverage must be True or False"):
+        PoolState(coverage="yes")
+    with pytest.raises(ValueError, match="scale must be one of"):
+        PoolState(scale="1/3")
