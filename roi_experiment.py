@@ -734,7 +734,8 @@ class Example:
     ``image``, ``truth`` and ``predicted`` are the whole image and the two masks in image
     pixels; ``mask`` the head's raw box-frame output; ``proposal`` and ``region`` are
     ``[x1, y1, x2, y2]`` (the box given to the pooler and the region it actually read, from
-    ``read_region``); ``iou`` the object's mask IoU.
+    ``read_region``); ``iou`` the object's mask IoU; ``view`` the part of the image worth showing,
+    ``(left, right, bottom, top)``: the proposal and the object's box with 8 pixels around.
     """
 
     method: str
@@ -747,6 +748,7 @@ class Example:
     proposal: np.ndarray
     region: np.ndarray
     iou: float
+    view: tuple[float, float, float, float]
 
 
 def example(fitted: Fitted, method: str, stride: int, index: int) -> Example:
@@ -777,4 +779,12 @@ def example(fitted: Fitted, method: str, stride: int, index: int) -> Example:
         proposal=proposal[1:].copy(),
         region=read_region(proposal, method, stride),
         iou=float(fitted.ious[key][index]),
+        view=_view(proposal[1:], fitted.test.boxes[index, 1:], size),
     )
+
+
+def _view(proposal, box, size: int, pad: float = 8.0) -> tuple[float, float, float, float]:
+    """``(left, right, bottom, top)`` holding both boxes with ``pad`` pixels around, in the image."""
+    left, top = max(min(proposal[0], box[0]) - pad, 0.0), max(min(proposal[1], box[1]) - pad, 0.0)
+    right, bottom = min(max(proposal[2], box[2]) + pad, size), min(max(proposal[3], box[3]) + pad, size)
+    return float(left), float(right), float(bottom), float(top)

@@ -83,17 +83,14 @@ def draw_example(ax, example: rx.Example, title: bool = True) -> None:
     """One test object: the image, the true mask (green), the prediction (magenta), the proposal
     (dashed white) and the region the method read (yellow)."""
     x1, y1, x2, y2 = example.proposal
-    pad = 12
-    left, right = max(min(x1, example.region[0]) - pad, 0), min(max(x2, example.region[2]) + pad, 128)
-    top, bottom = max(min(y1, example.region[1]) - pad, 0), min(max(y2, example.region[3]) + pad, 128)
     size = example.image.shape[0]
-    extent = (0, size, size, 0)
-    ax.imshow(example.image, cmap="gray", extent=extent, vmin=-0.2, vmax=1.4)
+    ax.imshow(example.image, cmap="gray", extent=(0, size, size, 0), vmin=-0.2, vmax=1.4)
     ax.contour(example.truth, levels=[0.5], colors="lime", linewidths=1.2, extent=(0, size, 0, size))
     ax.contour(example.predicted, levels=[0.5], colors="magenta", linewidths=1.2, extent=(0, size, 0, size))
     ax.add_patch(plt.Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, ls="--", color="white", lw=1))
     rx1, ry1, rx2, ry2 = example.region
     ax.add_patch(plt.Rectangle((rx1, ry1), rx2 - rx1, ry2 - ry1, fill=False, color="gold", lw=1))
+    left, right, bottom, top = example.view
     ax.set_xlim(left, right)
     ax.set_ylim(bottom, top)
     ax.set_xticks([])
