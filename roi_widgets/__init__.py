@@ -15,6 +15,8 @@ notebook; the tests, the figure scripts and the browser benchmark use it (never 
 * ``spp``: ``roi_widgets.spp.SppExplorer``, the SPP pyramid for any input size (chapter 3)
 * ``align``: ``roi_widgets.align.AlignExplorer``, RoIAlign samples, neighbours and weights (chapter 4)
 * ``grad``: ``roi_widgets.grad.GradExplorer``, where the gradients go (chapter 5)
+* ``experiment``: ``roi_widgets.experiment.ExperimentExplorer``, true and predicted masks of the
+  alignment experiment's test objects (chapter 9)
 
 ``roi_widgets.frames`` gets each step's picture to the browser fast: only the artists a step
 changes are drawn again, and each frame is sent whole, as a quickly written PNG.
@@ -44,6 +46,13 @@ EXPLORERS: dict[str, ExplorerEntry] = {
         # chapter 8 (the RoI family): add its entries below this line
         #
         # chapter 9 (the alignment experiment): add its entries below this line
+        ExplorerEntry(
+            "experiment",
+            "roi_widgets.experiment:ExperimentExplorer",
+            {"method": "roi_pool", "stride": 32, "index": 0},
+            9,
+            "09_does_alignment_matter.ipynb",
+        ),
         #
     )
 }
