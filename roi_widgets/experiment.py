@@ -19,6 +19,7 @@ import functools
 from dataclasses import dataclass
 
 import ipywidgets as widgets
+import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
 
@@ -54,6 +55,9 @@ __all__ = [
     "ExperimentState",
     "experiment_snapshot",
     "fitted",
+    "data_figure",
+    "examples_figure",
+    "results_figure",
     "run_with_progress",
 ]
 
@@ -293,3 +297,109 @@ class ExperimentExplorer(Explorer):
             self.ax_mask.title,
             self.scores_text,
         ]
+
+
+# ---------------------------------------------------------------------------
+# Static pictures of the experiment (the notebook's cells and scripts/figures/ch9.py)
+# ---------------------------------------------------------------------------
+
+METHOD_COLOURS = {
+    "roi_pool": "tab:red",
+    "roi_warp": "tab:orange",
+    "roi_align": "tab:cyan",
+    "roi_align_aligned": "tab:blue",
+}
+
+
+def data_figure(data: rx.Dataset, count: int = 4):
+    """The first ``count`` images with their true box (green) and proposal (dashed white)."""
+    fig, axes = plt.subplots(1, count, figsize=(2.3 * count, 2.5))
+    size = data.images.shape[1]
+    for ax, image, box, proposal in zip(axes, data.images, data.boxes, data.proposals, strict=False):
+        ax.imshow(image, cmap="gray", extent=(0, size, size, 0))
+        for (_, x1, y1, x2, y2), style in (
+            (box, {"color": "lime"}),
+            (proposal, {"color": "white", "ls": "--"}),
+        ):
+            ax.add_patch(Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, lw=1.2, **style))
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle("objects: true box (green), proposal (dashed)", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def results_figure(results: rx.Results):
+    """Mean IoU and share above IoU 0.75 against stride (mean ± sd over seeds), and the paper's AP75."""
+    strides = results.config.strides
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
+    for ax, metric, title in (
+        (axes[0], "mean_iou", "mean mask IoU (%)"),
+        (axes[1], "iou75", "test objects with IoU ≥ 0.75 (%)"),
+    ):
+        for k, method in enumerate(results.config.methods):
+            summary = np.array([results.summary(method, s, metric) for s in strides])
+            ax.errorbar(
+                np.log2(strides) + (k - 1.5) * 0.03,  # side by side
+                summary[:, 0],
+                yerr=summary[:, 1],
+                marker="o",
+                capsize=3,
+                color=METHOD_COLOURS[method],
+                label=rx.METHOD_NAMES[method],
+            )
+        for name, style in (("box_only", ":"), ("ceiling", "--")):
+            ax.axhline(results.summary(name, 0, metric)[0], color="grey", ls=style, lw=1)
+        ax.set_title(f"this experiment: {title}", fontsize=9)
+    for method in ("roi_pool", "roi_warp", "roi_align"):
+        points = [(s, rx.PAPER[(method, s)][2]) for s in (16, 32) if (method, s) in rx.PAPER]
+        xs, ys = zip(*points, strict=True)
+        axes[2].plot(np.log2(xs), ys, marker="s", color=METHOD_COLOURS[method], label=rx.METHOD_NAMES[method])
+    axes[2].set_title("the paper (COCO): mask AP75", fontsize=9)
+    axes[2].set_xlim(2.8, 5.2)
+    for ax in axes:
+        ax.set_xticks(np.log2(strides), [str(s) for s in strides])
+        ax.set_xlabel("stride")
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=8)
+    axes[0].legend(fontsize=7)
+    seeds = len(results.config.seeds)
+    spread = f"; error bars: ± 1 sd over {seeds} seeds" if seeds > 1 else " (one seed)"
+    fig.suptitle(
+        f"{results.config.n_test} test objects per seed{spread}; grey: box only (dotted), ceiling (dashed)",
+        fontsize=9,
+    )
+    fig.tight_layout()
+    return fig
+
+
+def _draw_example(ax, shown: rx.Example) -> None:
+    x1, y1, x2, y2 = shown.proposal
+    size = shown.image.shape[0]
+    ax.imshow(shown.image, cmap="gray", extent=(0, size, size, 0), vmin=-0.2, vmax=1.4)
+    ax.contour(shown.truth, levels=[0.5], colors="lime", linewidths=1.2, extent=(0, size, 0, size))
+    ax.contour(shown.predicted, levels=[0.5], colors="magenta", linewidths=1.2, extent=(0, size, 0, size))
+    ax.add_patch(Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, ls="--", color="white", lw=1))
+    rx1, ry1, rx2, ry2 = shown.region
+    ax.add_patch(Rectangle((rx1, ry1), rx2 - rx1, ry2 - ry1, fill=False, color="gold", lw=1))
+    left, right, bottom, top = shown.view
+    ax.set_xlim(left, right)
+    ax.set_ylim(bottom, top)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(f"{rx.METHOD_NAMES[shown.method]}\nIoU {shown.iou:.2f}", fontsize=8)
+
+
+def examples_figure(run: rx.Fitted, stride: int, indices=(0, 1, 2)):
+    """Test objects (rows) under every method (columns): true and predicted masks, boxes."""
+    fig, axes = plt.subplots(len(indices), len(rx.METHODS), figsize=(9, 2.3 * len(indices)), squeeze=False)
+    for row, index in enumerate(indices):
+        for col, method in enumerate(rx.METHODS):
+            _draw_example(axes[row, col], rx.example(run, method, stride, index))
+        axes[row, 0].set_ylabel(f"test object {index}", fontsize=8)
+    fig.suptitle(
+        f"stride {stride}: true mask (green), predicted (magenta), proposal (dashed), region read (gold)",
+        fontsize=9,
+    )
+    fig.tight_layout()
+    return fig
