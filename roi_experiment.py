@@ -788,3 +788,37 @@ def _view(proposal, box, size: int, pad: float = 8.0) -> tuple[float, float, flo
     left, top = max(min(proposal[0], box[0]) - pad, 0.0), max(min(proposal[1], box[1]) - pad, 0.0)
     right, bottom = min(max(proposal[2], box[2]) + pad, size), min(max(proposal[3], box[3]) + pad, size)
     return float(left), float(right), float(bottom), float(top)
+
+
+def readings(results: Results) -> dict[int, dict[str, float]]:
+    """The differences the chapter reads off a run, per stride, in points of mean IoU.
+
+    ``align_gap``: RoIAlign (aligned=True) minus RoIPool; ``warp_gain``: RoIWarp minus RoIPool;
+    ``half_pixel``: aligned=True minus aligned=False; ``pool_share`` and ``align_share``: how much
+    of the way from the box-only reference to the ceiling RoIPool and RoIAlign (aligned=True) get,
+    in percent.
+    """
+    low, high = results.summary("box_only", 0)[0], results.summary("ceiling", 0)[0]
+    out = {}
+    for stride in results.config.strides:
+        pool, warp, unaligned, align = (results.summary(m, stride)[0] for m in METHODS)
+        out[stride] = {
+            "align_gap": round(align - pool, 1),
+            "warp_gain": round(warp - pool, 1),
+            "half_pixel": round(align - unaligned, 1),
+            "pool_share": round((pool - low) / (high - low) * 100, 1),
+            "align_share": round((align - low) / (high - low) * 100, 1),
+        }
+    return out
+
+
+def readings_table(results: Results) -> str:
+    """``readings`` as text, one line per stride."""
+    lines = []
+    for stride, r in readings(results).items():
+        lines.append(
+            f"stride {stride:2d}: RoIAlign - RoIPool {r['align_gap']:+.1f}, RoIWarp - RoIPool "
+            f"{r['warp_gain']:+.1f}, aligned True - False {r['half_pixel']:+.1f}; of the way from box "
+            f"only to the ceiling: RoIPool {r['pool_share']:.0f}%, RoIAlign {r['align_share']:.0f}%"
+        )
+    return "\n".join(lines)

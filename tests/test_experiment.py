@@ -340,3 +340,33 @@ def test_the_full_script_runs():
     done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
     assert "experiment took" in done.stderr
     assert sum(line.startswith("RoIWarp ") for line in done.stdout.splitlines()) == len(rx.STRIDES)
+
+
+# -- what the notebook says about the runs -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "config", [rx.QUICK, pytest.param(rx.FULL, marks=pytest.mark.slow)], ids=["quick", "full"]
+)
+def test_the_chapters_readings_hold(config):
+    """Chapter 9's discussion, checked on the live run (and the script's run, marked slow)."""
+    results = rx.run(config)
+    r = rx.readings(results)
+    for stride in rx.STRIDES:
+        assert r[stride]["align_gap"] > 2  # RoIAlign wins at every stride, by points
+        assert 0 < r[stride]["half_pixel"] < 1.5  # aligned=True adds about a point or less
+        loose = (
+            results.summary("roi_align_aligned", stride, "iou50")[0]
+            - results.summary("roi_pool", stride, "iou50")[0]
+        )
+        strict = (
+            results.summary("roi_align_aligned", stride, "iou75")[0]
+            - results.summary("roi_pool", stride, "iou75")[0]
+        )
+        assert strict > 3 * max(loose, 0.5) and results.summary("roi_pool", stride, "iou50")[0] >= 95
+    for stride in (16, 32):
+        assert abs(r[stride]["warp_gain"]) < 1  # RoIWarp on a par with RoIPool
+        assert r[stride]["align_gap"] - r[stride]["warp_gain"] > 2  # RoIAlign ahead of both
+    assert r[8]["warp_gain"] > 1  # "at stride 8 it gains a little"
+    assert r[32]["align_gap"] < r[16]["align_gap"]  # the gap shrinks from 16 to 32
+    assert r[32]["pool_share"] < 10  # RoIPool keeps a few percent of the way to the ceiling
