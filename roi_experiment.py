@@ -84,6 +84,14 @@ PAPER_KEYPOINTS = {"roi_pool": 59.8, "roi_align": 64.2}
 """Table 6 of the paper: keypoint AP on COCO minival, ResNet-50-FPN."""
 
 
+def _check_box(box, name: str = "box") -> np.ndarray:
+    """One row ``[batch_index, x1, y1, x2, y2]`` of finite numbers, as float64 (a copy)."""
+    row = np.array(ru._numeric_array(box, name), dtype=np.float64)
+    if row.shape != (5,) or not np.isfinite(row).all():
+        raise ValueError(f"{name} must be one finite row [batch_index, x1, y1, x2, y2]; got {row.tolist()!r}")
+    return row
+
+
 # ---------------------------------------------------------------------------
 # 1. the data
 # ---------------------------------------------------------------------------
@@ -405,7 +413,7 @@ def read_region(proposal, method: str, stride: int) -> np.ndarray:
     >>> read_region([0, 40, 40, 100, 100], "roi_align_aligned", 16).tolist()
     [40.0, 40.0, 100.0, 100.0]
     """
-    corners = np.asarray(proposal, np.float64)[1:5]
+    corners = _check_box(proposal, "proposal")[1:]
     stride = ru._check_int(stride, "stride", 1)
     scaled = (corners.astype(np.float32) * np.float32(1 / stride)).astype(np.float64)
     rounded = ru.c_round(scaled)
@@ -497,8 +505,11 @@ def paste(mask: np.ndarray, box, image_size: int, window=None) -> np.ndarray:
     >>> paste(np.ones((2, 2)), [0, 2, 2, 6, 4], 8).sum(axis=0).tolist()
     [0, 0, 2, 2, 2, 2, 0, 0]
     """
-    mask = np.asarray(mask, np.float64)
-    _, x1, y1, x2, y2 = (float(v) for v in box)
+    mask = np.asarray(ru._numeric_array(mask, "mask"), np.float64)
+    if mask.ndim != 2 or min(mask.shape) < 1:
+        raise ValueError(f"mask must be a 2-D array of cells; got shape {mask.shape}")
+    _, x1, y1, x2, y2 = _check_box(box)
+    image_size = ru._check_int(image_size, "image_size", 1)
     rows, cols = window if window is not None else (range(image_size), range(image_size))
     return (
         _resample_matrix(y1, y2, mask.shape[0], rows) @ mask @ _resample_matrix(x1, x2, mask.shape[1], cols).T
@@ -602,6 +613,18 @@ class Config:
     methods: tuple[str, ...] = METHODS
     image_size: int = 128
     ridge: float = 10.0
+
+    def __post_init__(self):
+        for name in ("n_train", "n_test", "image_size"):
+            ru._check_int(getattr(self, name), name, 1)
+        if not self.seeds or not all(isinstance(seed, int) for seed in self.seeds):
+            raise ValueError(f"seeds must be a non-empty tuple of ints; got {self.seeds!r}")
+        if not self.strides or any(stride not in (2, 4, 8, 16, 32, 64) for stride in self.strides):
+            raise ValueError(f"strides must be powers of two from 2 to 64; got {self.strides!r}")
+        if not self.methods or any(method not in METHODS for method in self.methods):
+            raise ValueError(f"methods must be some of {METHODS}; got {self.methods!r}")
+        if not (isinstance(self.ridge, (int, float)) and self.ridge > 0):
+            raise ValueError(f"ridge must be a number > 0; got {self.ridge!r}")
 
 
 FULL = Config()

@@ -370,3 +370,34 @@ def test_the_chapters_readings_hold(config):
     assert r[8]["warp_gain"] > 1  # "at stride 8 it gains a little"
     assert r[32]["align_gap"] < r[16]["align_gap"]  # the gap shrinks from 16 to 32
     assert r[32]["pool_share"] < 10  # RoIPool keeps a few percent of the way to the ceiling
+
+
+@pytest.mark.parametrize(
+    "call, word",
+    [
+        (lambda: rx.Config(n_train=0), "n_train"),
+        (lambda: rx.Config(seeds=()), "seeds"),
+        (lambda: rx.Config(strides=(12,)), "strides"),
+        (lambda: rx.Config(methods=("roi_max",)), "methods"),
+        (lambda: rx.Config(ridge=0), "ridge"),
+        (lambda: rx.read_region([0, 1, 2], "roi_pool", 16), "proposal"),
+        (lambda: rx.read_region([0, 1, 2, np.nan, 4], "roi_pool", 16), "proposal"),
+        (lambda: rx.paste(np.ones(3), [0, 1, 1, 4, 4], 8), "mask"),
+        (lambda: rx.paste(np.ones((2, 2)), [0, 1, 1, 4], 8), "box"),
+        (
+            lambda: rx.example(
+                rx.fit_all(rx.Config(n_train=20, n_test=3, strides=(16,)), 0), "roi_pool", 8, 0
+            ),
+            "method, stride",
+        ),
+        (
+            lambda: rx.example(
+                rx.fit_all(rx.Config(n_train=20, n_test=3, strides=(16,)), 0), "roi_pool", 16, 3
+            ),
+            "index",
+        ),
+    ],
+)
+def test_bad_input_is_refused_by_name(call, word):
+    with pytest.raises((ValueError, TypeError), match=word):
+        call()
