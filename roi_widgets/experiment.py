@@ -203,9 +203,13 @@ def experiment_snapshot(state: ExperimentState) -> ExperimentSnapshot:
         mask=shown.mask,
         image_title=(
             f"test object {state.index}, {rx.METHOD_NAMES[state.method]}, stride {state.stride}: "
-            f"mask IoU {shown.iou:.3f}\nwhite: both masks, green: missed, magenta: predicted only"
+            f"mask IoU {shown.iou:.3f}\nwhite: both masks, green: missed, magenta: predicted only;\n"
+            "dashed: the proposal, gold: the region the method read"
         ),
-        mask_title=f"head output, {rx.MASK_SIZE} x {rx.MASK_SIZE} in the proposal",
+        mask_title=(
+            f"the head's {rx.MASK_SIZE} x {rx.MASK_SIZE} output in the proposal\n"
+            "(0: background, 1: object; >= 0.5 is pasted)"
+        ),
         scores=f"mean mask IoU at stride {state.stride} (live run, {CONFIG.n_test} test objects): {scores}",
     )
 
@@ -242,7 +246,7 @@ class ExperimentExplorer(Explorer):
     def build(self) -> list:
         self.figure = new_figure(8.6, 4.6)
         self.ax_image, self.ax_mask = self.figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
-        self.figure.subplots_adjust(left=0.02, right=0.98, bottom=0.1, top=0.86, wspace=0.12)
+        self.figure.subplots_adjust(left=0.02, right=0.98, bottom=0.1, top=0.84, wspace=0.12)
         size = CONFIG.image_size
         self.image = self.ax_image.imshow(
             np.zeros((size, size, 3)), extent=(0, size, size, 0), interpolation="nearest"
@@ -251,13 +255,6 @@ class ExperimentExplorer(Explorer):
         self.region_box = Rectangle((0, 0), 0, 0, fill=False, color="gold", lw=1.5)
         self.ax_image.add_patch(self.proposal_box)
         self.ax_image.add_patch(self.region_box)
-        self.ax_image.legend(
-            [self.proposal_box, self.region_box],
-            ["proposal", "region read"],
-            loc="lower right",
-            fontsize=LABEL_SIZE - 1,
-            framealpha=0.6,
-        )
         self.ax_image.set_xlim(0, size)
         self.ax_image.set_ylim(size, 0)
         self.ax_image.set_axis_off()
@@ -265,8 +262,7 @@ class ExperimentExplorer(Explorer):
         self.ax_mask.set_xlim(-0.5, rx.MASK_SIZE - 0.5)
         self.ax_mask.set_ylim(rx.MASK_SIZE - 0.5, -0.5)
         self.ax_mask.set_aspect("equal")
-        self.ax_mask.set_xticks([])
-        self.ax_mask.set_yticks([])
+        self.ax_mask.set_axis_off()  # no frame: the mesh, a front artist, would be painted over it
         fixed_title(self.ax_image, fontsize=LABEL_SIZE)
         fixed_title(self.ax_mask, fontsize=LABEL_SIZE)
         self.scores_text = self.figure.text(0.02, 0.03, "", fontsize=LABEL_SIZE - 1)

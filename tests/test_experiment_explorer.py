@@ -113,3 +113,29 @@ def test_a_key_step_repaints_only_the_front():
         explorer.index.value = index
     assert explorer.layers.whole_draws == whole + 1  # the first step saves the back layer
     assert explorer.layers.quick_draws >= 2
+
+
+def test_every_step_shows_what_a_whole_draw_shows():
+    """The layered redraw (front artists over a saved back layer) gives a whole draw's pixels."""
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from roi_widgets import common
+
+    def pixels() -> np.ndarray:
+        return np.asarray(explorer.figure.canvas.get_renderer().buffer_rgba()).copy()
+
+    explorer = ExperimentExplorer()
+    try:
+        assert explorer.figure.get_figwidth() <= common.OUTPUT_WIDTH_INCHES
+        explorer.update()
+        changes = [("index", i) for i in range(1, 6)]
+        changes += [("method", "roi_align_aligned"), ("stride", 8), ("index", 40), ("seed", 1), ("index", 2)]
+        for name, value in changes:
+            getattr(explorer, name).value = value
+            drawn = pixels()
+            FigureCanvasAgg.draw(explorer.figure.canvas)
+            assert (drawn == pixels()).all(), f"after {name} = {value!r}: not what a whole draw shows"
+        assert explorer.layers.quick_draws >= 5
+    finally:
+        plt.close(explorer.figure)
