@@ -401,3 +401,31 @@ def test_the_chapters_readings_hold(config):
 def test_bad_input_is_refused_by_name(call, word):
     with pytest.raises((ValueError, TypeError), match=word):
         call()
+
+
+def test_the_notebook_prints_the_papers_numbers_as_roi_experiment_keeps_them():
+    import json
+
+    notebook = json.loads((ROOT / "notebooks" / "09_does_alignment_matter.ipynb").read_text())
+    text = "\n".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown")
+    rows = {
+        ("roi_pool", 16): "RoIPool (max)",
+        ("roi_warp", 16): "RoIWarp (max)",
+        ("roi_align", 16): "RoIAlign (average)",
+        ("roi_pool", 32): "RoIPool",
+        ("roi_align", 32): "RoIAlign",
+    }
+    for key, label in rows.items():
+        ap, ap50, ap75 = rx.PAPER[key]
+        assert f"| {label} | {ap} | {ap50} | {ap75} |" in text, key
+    assert "59.8" in text and "64.2" in text and "(+4.4)" in text
+    # the gaps the text reads off the table
+    gap = {
+        s: [
+            round(a - p, 1)
+            for a, p in zip(rx.PAPER[("roi_align", s)], rx.PAPER[("roi_pool", s)], strict=True)
+        ]
+        for s in (16, 32)
+    }
+    assert gap[16][2] == 5.1 and gap[32][2] == 10.5 and gap[16][1] == 2.4 and gap[32][1] == 5.3
+    assert "(+5.1, +10.5)" in text and "(+2.4, +5.3)" in text and "7.3 at stride 32" in text
