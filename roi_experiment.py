@@ -267,6 +267,35 @@ def mask_targets(data: Dataset, mask_size: int = MASK_SIZE) -> np.ndarray:
     return out
 
 
+def keypoint_targets(data: Dataset) -> np.ndarray:
+    """(N, 2): each object's centre, the keypoint, as fractions of its proposal's width and height.
+
+    >>> d = make_data(1, seed=0)
+    >>> (_, x1, y1, x2, y2), (cx, cy) = d.proposals[0], d.ellipses[0, :2]
+    >>> bool(np.allclose(keypoint_targets(d)[0], [(cx - x1) / (x2 - x1), (cy - y1) / (y2 - y1)]))
+    True
+    """
+    _, x1, y1, x2, y2 = data.proposals.T
+    return np.stack([(data.ellipses[:, 0] - x1) / (x2 - x1), (data.ellipses[:, 1] - y1) / (y2 - y1)], axis=1)
+
+
+def keypoint_errors(data: Dataset, predicted: np.ndarray) -> np.ndarray:
+    """(N,) distance in image pixels from each predicted keypoint (fractions of the proposal, as
+    ``keypoint_targets``) to the object's true centre.
+
+    >>> d = make_data(2, seed=0)
+    >>> keypoint_errors(d, keypoint_targets(d)).round(9).tolist()
+    [0.0, 0.0]
+    """
+    predicted = np.asarray(predicted, np.float64)
+    if predicted.shape != (len(data), 2):
+        raise ValueError(f"predicted must be (N, 2) = ({len(data)}, 2); got shape {predicted.shape}")
+    _, x1, y1, x2, y2 = data.proposals.T
+    x = x1 + predicted[:, 0] * (x2 - x1)
+    y = y1 + predicted[:, 1] * (y2 - y1)
+    return np.hypot(x - data.ellipses[:, 0], y - data.ellipses[:, 1])
+
+
 # ---------------------------------------------------------------------------
 # 2. features, 3. pooling
 # ---------------------------------------------------------------------------
@@ -435,19 +464,20 @@ def read_region(proposal, method: str, stride: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Head:
-    """A linear mask head: ``mask = (x - mean) / std @ weights + bias`` (no sigmoid: thresholded at 0.5)."""
+    """A linear head: ``output = (x - mean) / std @ weights + bias``, shaped as the targets were
+    (a mask: no sigmoid, it is thresholded at 0.5; a keypoint: two numbers)."""
 
     mean: np.ndarray
     std: np.ndarray
     weights: np.ndarray
     bias: np.ndarray
+    shape: tuple[int, ...] = ()
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        """(R, mask_size, mask_size) predicted mask values (about 0 outside, 1 inside)."""
+        """(R, *shape) predictions, e.g. (R, 14, 14) mask values (about 0 outside, 1 inside)."""
         z = (np.asarray(x, np.float64) - self.mean) / self.std
         out = z @ self.weights + self.bias
-        side = int(round(np.sqrt(out.shape[1])))
-        return out.reshape(len(out), side, side)
+        return out.reshape(len(out), *self.shape)
 
 
 def fit(x: np.ndarray, targets: np.ndarray, ridge: float = 10.0) -> Head:
@@ -471,7 +501,7 @@ def fit(x: np.ndarray, targets: np.ndarray, ridge: float = 10.0) -> Head:
     z = (x - mean) / std
     bias = t.mean(axis=0)
     weights = np.linalg.solve(z.T @ z + ridge * np.eye(z.shape[1]), z.T @ (t - bias))
-    return Head(mean, std, weights, bias)
+    return Head(mean, std, weights, bias, tuple(np.shape(targets)[1:]))
 
 
 # ---------------------------------------------------------------------------
@@ -649,7 +679,8 @@ class Results:
 class Fitted:
     """One seed's experiment kept whole: the test objects, and for every ``(method, stride)``
     the fitted head, its predicted test masks (box frame) and their IoUs; ``reference_ious``
-    holds the IoUs of the two references in ``REFERENCES``."""
+    holds the IoUs of the two references in ``REFERENCES``; ``keypoint_errors`` (and those of
+    the references) the keypoint head's distances in pixels, per test object."""
 
     config: Config
     seed: int
@@ -658,6 +689,8 @@ class Fitted:
     predicted: dict
     ious: dict
     reference_ious: dict
+    keypoint_errors: dict
+    reference_keypoint_errors: dict
 
 
 def fit_all(config: Config, seed: int, progress: Callable[[str], None] | None = None) -> Fitted:
@@ -678,16 +711,26 @@ def fit_all(config: Config, seed: int, progress: Callable[[str], None] | None = 
         "box_only": object_ious(test, prior, windows),
         "ceiling": object_ious(test, mask_targets(test), windows),
     }
-    heads, predicted, ious = {}, {}, {}
+    keypoints = keypoint_targets(train)
+    reference_keypoint_errors = {
+        "box_only": keypoint_errors(test, np.broadcast_to(keypoints.mean(axis=0), (len(test), 2))),
+        "ceiling": keypoint_errors(test, keypoint_targets(test)),
+    }
+    heads, predicted, ious, errors = {}, {}, {}, {}
     for stride in config.strides:
         for method in config.methods:
             key = (method, stride)
-            heads[key] = fit(pool(train_maps[stride], train.proposals, method, stride), targets, config.ridge)
-            predicted[key] = heads[key].predict(pool(test_maps[stride], test.proposals, method, stride))
+            train_x = pool(train_maps[stride], train.proposals, method, stride)
+            test_x = pool(test_maps[stride], test.proposals, method, stride)
+            heads[key] = fit(train_x, targets, config.ridge)
+            predicted[key] = heads[key].predict(test_x)
             ious[key] = object_ious(test, predicted[key], windows)
+            errors[key] = keypoint_errors(test, fit(train_x, keypoints, config.ridge).predict(test_x))
             if progress is not None:
                 progress(f"seed {seed}: stride {stride}, {METHOD_NAMES[method]}")
-    return Fitted(config, seed, test, heads, predicted, ious, reference_ious)
+    return Fitted(
+        config, seed, test, heads, predicted, ious, reference_ious, errors, reference_keypoint_errors
+    )
 
 
 REFERENCES = {
@@ -698,14 +741,19 @@ REFERENCES = {
 masks' mean, so only the proposal box is used (what a head learns from features that carry
 nothing). ``ceiling``: the true mask itself, resampled to 14x14 in the proposal and pasted back
 as the predictions are (what a perfect head could reach; below 100 because of the 14x14 grid
-and the parts of objects the jittered proposal cuts off)."""
+and the parts of objects the jittered proposal cuts off). For the keypoint, the references are the
+training centres' mean position in the proposal, and the true centre (0 pixels)."""
 
 
 def run_seed(config: Config, seed: int, progress: Callable[[str], None] | None = None) -> dict:
     """One seed: ``{(method, stride): score dict}``, and ``{(reference, 0): score dict}``."""
     fitted = fit_all(config, seed, progress)
-    out = {key: score(ious) for key, ious in fitted.ious.items()}
-    out.update({(name, 0): score(ious) for name, ious in fitted.reference_ious.items()})
+    out = {}
+    for key, ious in fitted.ious.items():
+        out[key] = {**score(ious), "keypoint_px": round(float(fitted.keypoint_errors[key].mean()), 4)}
+    for name, ious in fitted.reference_ious.items():
+        errors = fitted.reference_keypoint_errors[name]
+        out[(name, 0)] = {**score(ious), "keypoint_px": round(float(errors.mean()), 4)}
     return out
 
 
@@ -718,7 +766,7 @@ def run(config: Config = FULL, progress: Callable[[str], None] | None = None) ->
     return Results(config, scores)
 
 
-def table(results: Results, metrics: Sequence[str] = ("mean_iou", "iou50", "iou75")) -> str:
+def table(results: Results, metrics: Sequence[str] = ("mean_iou", "iou50", "iou75", "keypoint_px")) -> str:
     """The results as a fixed-width text table, the paper's numbers beside them."""
     seeds = len(results.config.seeds)
     spread = " ± sd" if seeds > 1 else ""

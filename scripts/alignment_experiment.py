@@ -5,10 +5,11 @@
     python scripts/alignment_experiment.py --no-figure
 
 Prints, for every pooling method at strides 8, 16 and 32, the mean mask IoU of the test
-objects and the share of them above IoU 0.5 and 0.75, as mean ± standard deviation over
-the seeds, with the paper's COCO mask AP / AP50 / AP75 beside them for reference (they are
-a different metric on a different task: see roi_experiment.score). The table goes to
-stdout and is the same on every run; the time taken goes to stderr.
+objects, the share of them above IoU 0.5 and 0.75, and the keypoint head's error (the object's
+centre, in pixels), as mean ± standard deviation over the seeds, with the paper's COCO mask
+AP / AP50 / AP75 beside them for reference (a different metric on a different task: see
+roi_experiment.score). The table goes to stdout and is the same on every run; the time taken
+goes to stderr.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     results = rx.run(config)
     elapsed = time.perf_counter() - start
     print(describe(config))
-    print("mean_iou: mean mask IoU (%); iou50, iou75: share of test objects with IoU >= 0.5, >= 0.75 (%)")
+    print("mean_iou: mean mask IoU (%); iou50, iou75: share of test objects with IoU >= 0.5, >= 0.75 (%);")
+    print("keypoint_px: mean distance in pixels from the predicted object centre to the true one")
     print()
     print(rx.table(results))
     print()

@@ -370,6 +370,10 @@ def test_the_chapters_readings_hold(config):
     assert r[8]["warp_gain"] > 1  # "at stride 8 it gains a little"
     assert r[32]["align_gap"] < r[16]["align_gap"]  # the gap shrinks from 16 to 32
     assert r[32]["pool_share"] < 10  # RoIPool keeps a few percent of the way to the ceiling
+    for stride in rx.STRIDES:  # the keypoint head: RoIAlign's centres are closer at every stride
+        pool_px = results.summary("roi_pool", stride, "keypoint_px")[0]
+        assert results.summary("roi_align_aligned", stride, "keypoint_px")[0] < pool_px - 0.4
+        assert pool_px < results.summary("box_only", 0, "keypoint_px")[0] + 0.1
 
 
 @pytest.mark.parametrize(
@@ -429,3 +433,16 @@ def test_the_notebook_prints_the_papers_numbers_as_roi_experiment_keeps_them():
     }
     assert gap[16][2] == 5.1 and gap[32][2] == 10.5 and gap[16][1] == 2.4 and gap[32][1] == 5.3
     assert "(+5.1, +10.5)" in text and "(+2.4, +5.3)" in text and "7.3 at stride 32" in text
+
+
+def test_the_keypoint_is_the_centre_in_the_proposals_frame():
+    data = rx.make_data(3, seed=8)
+    targets = rx.keypoint_targets(data)
+    _, x1, y1, x2, y2 = data.proposals[1]
+    cx, cy = data.ellipses[1, :2]
+    np.testing.assert_allclose(targets[1], [(cx - x1) / (x2 - x1), (cy - y1) / (y2 - y1)])
+    moved = targets.copy()
+    moved[:, 0] += 3 / (data.proposals[:, 3] - data.proposals[:, 1])  # 3 pixels to the right
+    np.testing.assert_allclose(rx.keypoint_errors(data, moved), 3.0)
+    with pytest.raises(ValueError, match="predicted"):
+        rx.keypoint_errors(data, targets[:2])
