@@ -770,14 +770,14 @@ def table(results: Results, metrics: Sequence[str] = ("mean_iou", "iou50", "iou7
     """The results as a fixed-width text table, the paper's numbers beside them."""
     seeds = len(results.config.seeds)
     spread = " ± sd" if seeds > 1 else ""
-    header = f"{'method':26s} {'stride':>6s}" + "".join(f" {m + spread:>14s}" for m in metrics)
+    header = f"{'method':26s} {'stride':>6s}" + "".join(f" {m + spread:>16s}" for m in metrics)
     header += "   paper AP / AP50 / AP75"
     lines = [header, "-" * len(header)]
     for name, label in REFERENCES.items():
         cells = []
         for metric in metrics:
             mean, sd = results.summary(name, 0, metric)
-            cells.append(f" {mean:8.1f} ± {sd:3.1f}" if seeds > 1 else f" {mean:14.1f}")
+            cells.append(f" {mean:10.1f} ± {sd:3.1f}" if seeds > 1 else f" {mean:16.1f}")
         lines.append(f"{label:26s} {'any':>6s}" + "".join(cells))
     lines.append("")
     for stride in results.config.strides:
@@ -785,7 +785,7 @@ def table(results: Results, metrics: Sequence[str] = ("mean_iou", "iou50", "iou7
             cells = []
             for metric in metrics:
                 mean, sd = results.summary(method, stride, metric)
-                cells.append(f" {mean:8.1f} ± {sd:3.1f}" if seeds > 1 else f" {mean:14.1f}")
+                cells.append(f" {mean:10.1f} ± {sd:3.1f}" if seeds > 1 else f" {mean:16.1f}")
             paper = PAPER.get((method, stride))
             paper_text = "   " + " / ".join(f"{v:.1f}" for v in paper) if paper else "   -"
             lines.append(f"{METHOD_NAMES[method]:26s} {stride:6d}" + "".join(cells) + paper_text)
