@@ -446,3 +446,10 @@ def test_the_keypoint_is_the_centre_in_the_proposals_frame():
     np.testing.assert_allclose(rx.keypoint_errors(data, moved), 3.0)
     with pytest.raises(ValueError, match="predicted"):
         rx.keypoint_errors(data, targets[:2])
+
+
+def test_at_stride_32_a_box_spans_under_one_to_two_and_a_half_cells():
+    """As the chapter says: semi-axes 10 to 40 pixels give boxes 20 to 80 pixels each way."""
+    data = rx.make_data(400, seed=0)
+    spans = np.concatenate([data.boxes[:, 3] - data.boxes[:, 1], data.boxes[:, 4] - data.boxes[:, 2]]) / 32
+    assert spans.min() >= 0.6 and spans.max() <= 2.5
