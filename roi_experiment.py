@@ -83,6 +83,13 @@ RoIPool, 64.2 with RoIAlign (+4.4)."""
 PAPER_KEYPOINTS = {"roi_pool": 59.8, "roi_align": 64.2}
 """Table 6 of the paper: keypoint AP on COCO minival, ResNet-50-FPN."""
 
+PAPER_SOURCE = (
+    "paper: He et al., Mask R-CNN (arXiv 1703.06870), COCO minival mask AP / AP50 / AP75;\n"
+    "stride 16 = Table 2c (ResNet-50-C4; RoIWarp max, RoIAlign ave), stride 32 = Table 2d "
+    "(ResNet-50-C5).\nKeypoints, Table 6 (ResNet-50-FPN): AP 59.8 with RoIPool, 64.2 with RoIAlign."
+)
+"""Where the paper column of ``table`` comes from (printed under it)."""
+
 
 def _check_box(box, name: str = "box") -> np.ndarray:
     """One row ``[batch_index, x1, y1, x2, y2]`` of finite numbers, as float64 (a copy)."""
@@ -767,7 +774,8 @@ def run(config: Config = FULL, progress: Callable[[str], None] | None = None) ->
 
 
 def table(results: Results, metrics: Sequence[str] = ("mean_iou", "iou50", "iou75", "keypoint_px")) -> str:
-    """The results as a fixed-width text table, the paper's numbers beside them."""
+    """The results as a fixed-width text table, the paper's numbers beside them (and, under it,
+    ``PAPER_SOURCE``: which table and backbone each paper number is from)."""
     seeds = len(results.config.seeds)
     spread = " ± sd" if seeds > 1 else ""
     header = f"{'method':26s} {'stride':>6s}" + "".join(f" {m + spread:>16s}" for m in metrics)
@@ -790,7 +798,7 @@ def table(results: Results, metrics: Sequence[str] = ("mean_iou", "iou50", "iou7
             paper_text = "   " + " / ".join(f"{v:.1f}" for v in paper) if paper else "   -"
             lines.append(f"{METHOD_NAMES[method]:26s} {stride:6d}" + "".join(cells) + paper_text)
         lines.append("")
-    return "\n".join(lines).rstrip()
+    return "\n".join(lines) + "\n" + PAPER_SOURCE
 
 
 # ---------------------------------------------------------------------------
@@ -864,7 +872,8 @@ def _view(proposal, box, size: int, pad: float = 8.0) -> tuple[float, float, flo
 def readings(results: Results) -> dict[int, dict[str, float]]:
     """The differences the chapter reads off a run, per stride, in points of mean IoU.
 
-    ``align_gap``: RoIAlign (aligned=True) minus RoIPool; ``warp_gain``: RoIWarp minus RoIPool;
+    ``align_gap``: RoIAlign (aligned=True) minus RoIPool; ``paper_align_gap``: RoIAlign
+    (aligned=False, the paper's) minus RoIPool; ``warp_gain``: RoIWarp minus RoIPool;
     ``half_pixel``: aligned=True minus aligned=False; ``pool_share`` and ``align_share``: how much
     of the way from the box-only reference to the ceiling RoIPool and RoIAlign (aligned=True) get,
     in percent.
@@ -875,6 +884,7 @@ def readings(results: Results) -> dict[int, dict[str, float]]:
         pool, warp, unaligned, align = (results.summary(m, stride)[0] for m in METHODS)
         out[stride] = {
             "align_gap": round(align - pool, 1),
+            "paper_align_gap": round(unaligned - pool, 1),
             "warp_gain": round(warp - pool, 1),
             "half_pixel": round(align - unaligned, 1),
             "pool_share": round((pool - low) / (high - low) * 100, 1),
@@ -884,12 +894,17 @@ def readings(results: Results) -> dict[int, dict[str, float]]:
 
 
 def readings_table(results: Results) -> str:
-    """``readings`` as text, one line per stride."""
-    lines = []
+    """``readings`` as a text table, one row per stride.
+
+    >>> print(readings_table(run(Config(n_train=40, n_test=10, seeds=(0,), strides=(16,)))).splitlines()[0])
+    stride  RoIAlign(True)  RoIAlign(False)  RoIWarp  True - False  RoIPool  RoIAlign(True)
+    """
+    lines = ["stride  RoIAlign(True)  RoIAlign(False)  RoIWarp  True - False  RoIPool  RoIAlign(True)"]
     for stride, r in readings(results).items():
         lines.append(
-            f"stride {stride:2d}: RoIAlign - RoIPool {r['align_gap']:+.1f}, RoIWarp - RoIPool "
-            f"{r['warp_gain']:+.1f}, aligned True - False {r['half_pixel']:+.1f}; of the way from box "
-            f"only to the ceiling: RoIPool {r['pool_share']:.0f}%, RoIAlign {r['align_share']:.0f}%"
+            f"{stride:6d}  {r['align_gap']:+14.1f}  {r['paper_align_gap']:+15.1f}  {r['warp_gain']:+7.1f}  "
+            f"{r['half_pixel']:+12.1f}  {r['pool_share']:6.0f}%  {r['align_share']:13.0f}%"
         )
+    lines.append("columns 2-4: points of mean IoU above RoIPool; True - False: aligned=True minus False;")
+    lines.append("last two: how far each gets from the box-only reference (0%) to the ceiling (100%)")
     return "\n".join(lines)

@@ -48,13 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     print("mean_iou: mean mask IoU (%); iou50, iou75: share of test objects with IoU >= 0.5, >= 0.75 (%);")
     print("keypoint_px: mean distance in pixels from the predicted object centre to the true one")
     print()
-    print(rx.table(results))
-    print()
-    print(
-        "paper: He et al., Mask R-CNN (arXiv 1703.06870), COCO minival mask AP / AP50 / AP75;\n"
-        "stride 16 = Table 2c (ResNet-50-C4; RoIWarp max, RoIAlign ave), stride 32 = Table 2d "
-        "(ResNet-50-C5).\nKeypoints, Table 6 (ResNet-50-FPN): AP 59.8 with RoIPool, 64.2 with RoIAlign."
-    )
+    print(rx.table(results))  # ends with rx.PAPER_SOURCE: the paper's tables and backbones
     print(f"experiment took {elapsed:.1f} s", file=sys.stderr)
     if not args.no_figure and not args.quick:
         import matplotlib
