@@ -50,6 +50,9 @@ def test_the_measured_changes_come_from_the_live_run():
     assert not exercises.check("pool_change_16_to_32", round(change, 1) + 0.3, quiet=True)
     wrong_sign = exercises.check("pool_change_16_to_32", -round(change, 1), quiet=True)
     assert not wrong_sign and (change > 0 or "went up" in wrong_sign.message)
+    # the same change read off the printed (rounded) table passes too
+    from_table = round(results.summary("roi_pool", 32)[0], 1) - round(results.summary("roi_pool", 16)[0], 1)
+    assert exercises.check("pool_change_16_to_32", round(from_table, 1), quiet=True)
     answer = ch9._change("roi_pool") < ch9._change("roi_align_aligned")
     assert exercises.check("pool_loses_more", answer, quiet=True)
     assert not exercises.check("pool_loses_more", not answer, quiet=True)
