@@ -19,6 +19,8 @@ notebook; the tests, the figure scripts and the browser benchmark use it (never 
   ``roi_widgets.grad.GradExplorer`` shows them under one operator choice)
 * ``frameworks``: ``roi_widgets.frameworks.FrameworksExplorer``, one box in five frameworks (chapter 7)
 * ``fpn``, ``psroi``, ``rotated``: FPN levels, position-sensitive bins, rotated RoIAlign (chapter 8)
+* ``experiment``: ``roi_widgets.experiment.ExperimentExplorer``, true and predicted masks of the
+  alignment experiment's test objects (chapter 9)
 
 ``roi_widgets.frames`` gets each step's picture to the browser fast: only the artists a step
 changes are drawn again, and each frame is sent whole, as a quickly written PNG.
@@ -82,6 +84,13 @@ EXPLORERS: dict[str, ExplorerEntry] = {
         ),
         #
         # chapter 9 (the alignment experiment): add its entries below this line
+        ExplorerEntry(
+            "experiment",
+            "roi_widgets.experiment:ExperimentExplorer",
+            {"method": "roi_pool", "stride": 32, "index": 0},
+            9,
+            "09_does_alignment_matter.ipynb",
+        ),
         #
     )
 }
