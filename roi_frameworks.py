@@ -132,34 +132,15 @@ def _rows5(boxes4: np.ndarray, batch: np.ndarray) -> np.ndarray:
 def _degenerate_axis(start, end, pooled: int, grid: int, size: int) -> ru.AlignAxis:
     """One axis of a half-pixel box of zero or negative size (roi_utils refuses these).
 
-    The same float32 formulas as ``roi_utils.roi_align_samples`` without forcing the
-    size: ``bin = (end - start) / pooled`` may be 0 or negative, and ``grid`` may be 0.
+    roi_utils' own per-axis sample builder (the float32 formulas of ``roi_align_samples``),
+    given a size that is not forced to one cell: ``bin = (end - start) / pooled`` may be 0 or
+    negative, and ``grid`` may be 0.
     """
     bin_size = _F32((_F32(end) - _F32(start)) / _F32(pooled))
-    p = np.repeat(np.arange(pooled), grid).reshape(pooled, grid).astype(_F32)
-    i = np.tile(np.arange(grid), pooled).reshape(pooled, grid).astype(_F32)
-    coord = (_F32(start) + p * bin_size) + (i + _F32(0.5)) * bin_size / _F32(max(grid, 1))
-    valid = (coord >= -1) & (coord <= size)
-    clamped = np.maximum(coord, _F32(0))
-    low = clamped.astype(np.int64)
-    at_edge = low >= size - 1
-    low = np.where(at_edge, size - 1, low)
-    high = np.where(at_edge, size - 1, low + 1)
-    clamped = np.where(at_edge, low.astype(_F32), clamped)
-    w_high = (clamped - low.astype(_F32)).astype(_F32)
-    w_low = (_F32(1) - w_high).astype(_F32)
-    zero = _F32(0)
-    return ru.AlignAxis(
-        start=float(start),
-        bin_size=float(bin_size),
-        grid=grid,
-        coord=coord,
-        low=np.where(valid, low, 0),
-        high=np.where(valid, high, 0),
-        w_low=np.where(valid, w_low, zero),
-        w_high=np.where(valid, w_high, zero),
-        valid=valid,
+    samples = ru._AxisSamples.build(
+        np.array([start], _F32), np.array([bin_size], _F32), np.array([grid]), pooled, size
     )
+    return samples.axis(0)
 
 
 def _align_samples(row4, pooled, scale, sampling_ratio: int, half_pixel: bool, map_shape) -> ru.AlignSamples:
