@@ -63,7 +63,8 @@ Helpers for a box: ``box_limits`` (a state's corner and bin limits) and ``Explor
 registered explorer: the notebook cell builds the registered case, the status line evaluates (also
 after every control has moved on), state and snapshot are frozen and the snapshot pure, a bad field
 is refused by name, ``show`` draws the same with every ``roi_utils`` function made to fail, and the
-cells are square.
+cells are square (every visible panel whose data units are map cells; a panel of text or of another
+scale, such as a bar of box sizes, says so with ``ax.set_label(NOT_CELLS)``).
 
 A subclass's ``__init__`` turns its notebook-facing keyword arguments into a ``State`` and calls
 ``super().__init__(state)``. Register it in ``roi_widgets.EXPLORERS`` (an :class:`ExplorerEntry`
@@ -185,6 +186,10 @@ def box_limits(state, x_range: tuple, y_range: tuple, pooled: tuple[int, int] | 
         limits.update(bin_row=(0, pooled[0] - 1), bin_col=(0, pooled[1] - 1))
     return limits
 
+
+NOT_CELLS = "not map cells"
+"""The label (``Axes.set_label``) of a panel whose data units are not map cells: the square-cell
+check skips it."""
 
 _NOTHING = object()
 

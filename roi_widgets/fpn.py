@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import roi_utils as ru
-from roi_widgets.base import Explorer, Snapshot, State, check_choice, check_int
+from roi_widgets.base import NOT_CELLS, Explorer, Snapshot, State, check_choice, check_int
 from roi_widgets.common import NumberControl, labelled_dropdown, new_figure
 
 IMAGE = 512
@@ -182,9 +182,9 @@ class FpnExplorer(Explorer):
 
         self.figure = new_figure(8.4, 4.4)
         grid = self.figure.add_gridspec(2, 2, height_ratios=[1, 4], width_ratios=[1, 1])
-        self.ax_bar = self.figure.add_subplot(grid[0, :])
+        self.ax_bar = self.figure.add_subplot(grid[0, :], label=NOT_CELLS)  # box sizes, log scale
         self.ax_map = self.figure.add_subplot(grid[1, 1])
-        self.ax_note = self.figure.add_subplot(grid[1, 0])
+        self.ax_note = self.figure.add_subplot(grid[1, 0], label=NOT_CELLS)
         self.figure.subplots_adjust(left=0.04, right=0.98, bottom=0.03, top=0.9, hspace=0.45)
         bar = self.ax_bar
         bar.set_xscale("log", base=2)
@@ -197,7 +197,7 @@ class FpnExplorer(Explorer):
         bar.tick_params(labelsize=7)
         self.spans = [bar.axvspan(4, 5, alpha=0.35) for _ in range(4)]
         self.span_labels = [bar.text(5, 0.5, "", ha="center", va="center", fontsize=9) for _ in range(4)]
-        self.marker = bar.axvline(224, color="crimson", lw=2.5)
+        self.marker = bar.axvline(224, color="crimson", lw=2.5, zorder=3.5)  # over the level labels, as a front artist must be
         self.title = bar.set_title("", fontsize=9)
         self.ax_note.set_axis_off()
         self.note = self.ax_note.text(0, 0.95, "", va="top", fontsize=9, family="monospace", wrap=True)

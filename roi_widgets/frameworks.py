@@ -27,7 +27,7 @@ import roi_frameworks as rf
 import roi_utils as ru
 from roi_chapters.ch7 import BOX, MAP_NAMES, MAP_SIDE, POOLED, SAMPLE_RATIO
 from roi_chapters.ch7 import example_map as _example_map
-from roi_widgets.base import Explorer, Snapshot, State, check_choice, check_float, check_int
+from roi_widgets.base import NOT_CELLS, Explorer, Snapshot, State, check_choice, check_float, check_int
 from roi_widgets.common import (
     MapPanel,
     NumberControl,
@@ -320,8 +320,9 @@ class FrameworksExplorer(Explorer):
         )
         self.ax_map = self.figure.add_subplot(grid[:, 0])
         cells = [(0, 1), (0, 2), (0, 3), (1, 1), (1, 2)]
-        self.ax_outs = [self.figure.add_subplot(grid[r, c]) for r, c in cells]
-        self.ax_legend = self.figure.add_subplot(grid[1, 3])
+        self.ax_outs = [self.figure.add_subplot(grid[r, c], label=NOT_CELLS) for r, c in cells]  # text
+        self.ax_legend = self.figure.add_subplot(grid[1, 3], label=NOT_CELLS)
+        self.ax_map.set_aspect("equal")  # square cells
         self._build_artists()
         s = self.state
         self.map_choice = widgets.Dropdown(options=MAP_NAMES, value=s.map_name, description="map")

@@ -185,6 +185,9 @@ class PsExplorer(Explorer):
         ax.set_xticks(np.arange(MAP_SIDE + 2) - 0.5, minor=True)  # cell edges: centres at whole numbers
         ax.set_yticks(np.arange(MAP_SIDE + 2) - 0.5, minor=True)
         ax.grid(True, which="minor", color="0.85", lw=0.5)
+        ax.set_axisbelow(True)  # grid and frame under the bins and box, in a whole draw as over a saved
+        for spine in ax.spines.values():  # back layer
+            spine.set_zorder(0.5)
         self.patches = PatchCollection([], alpha=0.55, zorder=1)
         ax.add_collection(self.patches)
         self.labels = [
@@ -206,6 +209,7 @@ class PsExplorer(Explorer):
         )
         self.ax_out.add_collection(self.out_frames)
         self.ax_out.set_title("score map (output) of this channel", fontsize=9)
+        self.ax_out.set_aspect("equal")  # square cells
         s = self.state
         self.x1 = NumberControl("x1", s.x1, 0, MAP_SIDE + 1)
         self.y1 = NumberControl("y1", s.y1, 0, MAP_SIDE + 1)

@@ -174,6 +174,8 @@ class RotatedExplorer(Explorer):
         ]
         self.ax_out.set_axis_off()
         self.ax_out.set_title("output [0, 0]", fontsize=9)
+        self.ax_map.set_aspect("equal")  # square cells
+        self.ax_out.set_aspect("equal")
         s = self.state
         self.angle = NumberControl("angle (degrees)", s.angle, -180, 180)
         self.cx = NumberControl("cx", s.cx, -1.0, MAP_SIDE, step=0.25, integer=False)
