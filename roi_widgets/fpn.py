@@ -197,7 +197,8 @@ class FpnExplorer(Explorer):
         bar.tick_params(labelsize=7)
         self.spans = [bar.axvspan(4, 5, alpha=0.35) for _ in range(4)]
         self.span_labels = [bar.text(5, 0.5, "", ha="center", va="center", fontsize=9) for _ in range(4)]
-        self.marker = bar.axvline(224, color="crimson", lw=2.5, zorder=3.5)  # over the level labels, as a front artist must be
+        # over the level labels: a front artist lies above every back-layer artist it overlaps
+        self.marker = bar.axvline(224, color="crimson", lw=2.5, zorder=3.5)
         self.title = bar.set_title("", fontsize=9)
         self.ax_note.set_axis_off()
         self.note = self.ax_note.text(0, 0.95, "", va="top", fontsize=9, family="monospace", wrap=True)

@@ -89,7 +89,8 @@ def test_a_key_step_inside_the_map_repaints_only_the_front(name):
         start = key.value
         layers = explorer.layers
         whole, quick = layers.whole_draws, layers.quick_draws
-        other = start - key.slider.step if start - key.slider.step >= key.slider.min else start + key.slider.step
+        down = start - key.slider.step
+        other = down if down >= key.slider.min else start + key.slider.step
         for value in (other, start, other, start):
             key.value = value
         assert (layers.whole_draws - whole, layers.quick_draws - quick) == (0, 4)
