@@ -706,7 +706,7 @@ def roi_pool_backward(
     Training keeps the argmax from the forward pass:
 
     >>> values, kept = roi_pool(x, [[0, 0, 0, 2, 2]], 2, return_argmax=True)
-    >>> roi_pool_backward(np.ones((1, 1, 2, 2)), x, [[0, 0, 0, 2, 2]], 2, argmax=kept)[0, 0, 1, 1]
+    >>> float(roi_pool_backward(np.ones((1, 1, 2, 2)), x, [[0, 0, 0, 2, 2]], 2, argmax=kept)[0, 0, 1, 1])
     4.0
     """
     plan = _pool_plan(data, rois, pooled_size, spatial_scale)

@@ -17,6 +17,7 @@ import zlib
 from contextlib import contextmanager
 from operator import attrgetter
 
+import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
@@ -77,6 +78,16 @@ TEXT_CACHE_SIZE = 4096
 
 _text_images: dict = {}
 
+TEXT_CACHE_MATPLOTLIB = "3.10."
+"""The matplotlib series whose ``RendererAgg.draw_text`` the cache mirrors (and the tests check pixel
+for pixel). Matplotlib 3.11 lays text out differently, so there the cache stays off and text is drawn
+as usual: slower, never different."""
+
+
+def text_cache_applies() -> bool:
+    """Is this matplotlib the series ``cache_text`` mirrors?"""
+    return matplotlib.__version__.startswith(TEXT_CACHE_MATPLOTLIB)
+
 
 def cache_text(renderer: RendererAgg) -> None:
     """Make ``renderer`` keep the glyph bitmap of every string it draws and reuse it when the same
@@ -85,8 +96,11 @@ def cache_text(renderer: RendererAgg) -> None:
     ``RendererAgg.draw_text`` lays the string's glyphs out and rasterises them anew at every draw
     (FreeType's ``set_text`` and ``draw_glyphs_to_bitmap``): most of the cost of an explorer's
     printed map values, which a redraw draws again unchanged. The cached bitmap is the very array
-    ``draw_text`` would hand to ``draw_text_image``, so the pixels are the same (tested)."""
+    ``draw_text`` would hand to ``draw_text_image``, so the pixels are the same (tested). It mirrors
+    matplotlib 3.10's ``draw_text`` and does nothing under another series (``text_cache_applies``)."""
     if renderer.__dict__.get("_text_cached") or type(renderer).draw_text is not RendererAgg.draw_text:
+        return
+    if not text_cache_applies():
         return
     draw_text = renderer.draw_text
 

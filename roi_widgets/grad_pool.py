@@ -49,7 +49,7 @@ class PoolGradState(GradState):
 def pool_routes(state: GradState) -> Routes:
     """Where ``roi_pool_backward`` sends the upstream gradient of ``state``.
 
-    >>> pool_routes(PoolGradState(x1=0, y1=0, x2=4, y2=4)).contributions.sum()
+    >>> int(pool_routes(PoolGradState(x1=0, y1=0, x2=4, y2=4)).contributions.sum())
     4
     """
     roi, pooled = state.roi(), (state.ph, state.pw)
