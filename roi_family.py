@@ -464,19 +464,26 @@ def ps_roi_pool(data, rois, spatial_scale, output_dim, pooled_size, group_size=0
     _check_ps_channels(x, output_dim, group)
     rows, batch = ru._check_rois(rois, x.shape[0], scale)
     out = np.zeros((len(rows), output_dim, pooled, pooled), _F32)
+    walk = _ps_nonempty_bins(rows, scale, pooled, group, output_dim, x.shape)
+    for r, ph, pw, channels, (hs, he, ws, we) in walk:
+        cells = x[batch[r], channels, hs:he, ws:we].reshape(output_dim, -1)
+        total = np.add.accumulate(cells, axis=1)[:, -1] + _F32(0)  # the kernel's order
+        out[r, :, ph, pw] = total / _F32((he - hs) * (we - ws))
+    return out
+
+
+def _ps_nonempty_bins(rows, scale, pooled: int, group: int, output_dim: int, data_shape):
+    """Every non-empty bin of every box, in the kernel's order (box, bin row, bin column):
+    ``(r, ph, pw, channels read, (hs, he, ws, we))``; the forward and the backward walk the same."""
     for r, row in enumerate(rows):
-        bins = _ps_bins(row, scale, pooled, group, output_dim, x.shape[2:])
+        bins = _ps_bins(row, scale, pooled, group, output_dim, data_shape[2:])
         channels = bins.channels()
         for ph in range(pooled):
             hs, he = bins.hstart[ph], bins.hend[ph]
             for pw in range(pooled):
                 ws, we = bins.wstart[pw], bins.wend[pw]
-                if he <= hs or we <= ws:
-                    continue
-                cells = x[batch[r], channels[:, ph, pw], hs:he, ws:we].reshape(output_dim, -1)
-                total = np.add.accumulate(cells, axis=1)[:, -1] + _F32(0)  # the kernel's order
-                out[r, :, ph, pw] = total / _F32((he - hs) * (we - ws))
-    return out
+                if he > hs and we > ws:
+                    yield r, ph, pw, channels[:, ph, pw], (hs, he, ws, we)
 
 
 def ps_roi_pool_backward(out_grad, data, rois, spatial_scale, output_dim, pooled_size, group_size=0):
@@ -511,17 +518,10 @@ def ps_roi_pool_backward(out_grad, data, rois, spatial_scale, output_dim, pooled
     rows, batch = ru._check_rois(rois, x.shape[0], scale)
     grad = ru._check_out_grad(out_grad, (len(rows), output_dim, pooled, pooled))
     result = np.zeros(x.shape, _F32)
-    for r, row in enumerate(rows):
-        bins = _ps_bins(row, scale, pooled, group, output_dim, x.shape[2:])
-        channels = bins.channels()
-        for ph in range(pooled):
-            hs, he = bins.hstart[ph], bins.hend[ph]
-            for pw in range(pooled):
-                ws, we = bins.wstart[pw], bins.wend[pw]
-                if he <= hs or we <= ws:
-                    continue
-                share = grad[r, :, ph, pw] / _F32((he - hs) * (we - ws))  # one per output channel
-                result[batch[r], channels[:, ph, pw], hs:he, ws:we] += share[:, None, None]
+    walk = _ps_nonempty_bins(rows, scale, pooled, group, output_dim, x.shape)
+    for r, ph, pw, channels, (hs, he, ws, we) in walk:
+        share = grad[r, :, ph, pw] / _F32((he - hs) * (we - ws))  # one per output channel
+        result[batch[r], channels, hs:he, ws:we] += share[:, None, None]
     return result
 
 
