@@ -24,7 +24,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
+import sys
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -259,120 +262,154 @@ def _bin_max(channels_last: np.ndarray, hs, he, ws, we, maximum) -> np.ndarray:
     return out
 
 
-_LOOKUP_EXTENT = 3
-"""Boxes whose bins all span at most this many rows and columns are pooled all at once by lookup."""
+_TABLE_EXTENT = 15
+"""Boxes whose bins are all at most this many cells tall and wide are pooled all at once,
+by lookup in window tables; boxes with a larger bin one by one, separably."""
+
+_TABLE_BYTES = 2**28
+"""The most memory one channel's window tables may take; past it, every box goes one by one."""
+
+_CHUNK_ELEMENTS = 2**17
+"""Table lookups are done in chunks of about this many values, so that they stay in cache."""
+
+_BLOCK_BYTES = 2**23
+"""The window tables are built for a block of channels at a time, about this many bytes of
+them, so that they stay in cache (and need no fresh memory from the system each call)."""
 
 
-def _window_maxima(channels_last: np.ndarray, pairs, maximum) -> np.ndarray:
-    """Sliding-window maxima of an (N, H, W, C) map, one map per ``(rows, cols)`` window in ``pairs``.
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
-    ``result[k, n, h, w]`` is ``maximum`` over rows ``h .. h + rows - 1`` and columns
-    ``w .. w + cols - 1`` (for windows that fit; the rest of each map is never read).
-    Each window grows from the previous by one ``maximum`` over the whole map.
+
+_THREADS = min(4, _usable_cpus())
+"""Channel blocks are pooled on this many threads (numpy releases the GIL inside each
+call; blocks write disjoint parts of the output, so the result does not depend on it)."""
+
+
+@functools.lru_cache(maxsize=4)
+def _pool_of(threads: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(threads, thread_name_prefix="roi_utils")
+
+
+def _each_block(blocks: list[slice], work) -> None:
+    """``work(block)`` for every block, on ``_THREADS`` threads when there are several blocks."""
+    if _THREADS <= 1 or len(blocks) <= 1:
+        for block in blocks:
+            work(block)
+        return
+    for done in [_pool_of(_THREADS).submit(work, block) for block in blocks]:
+        done.result()
+
+
+def _levels(extent: np.ndarray) -> np.ndarray:
+    """``floor(log2(extent))`` of whole numbers >= 1 (0 for anything smaller)."""
+    return np.frexp(np.maximum(extent, 1))[1] - 1
+
+
+def _window_tables(x: np.ndarray, pairs: list[tuple[int, int]], combine) -> np.ndarray:
+    """Window maxima of an (N, H, W, C) map, for windows of ``a`` rows by ``2**k`` columns.
+
+    Returns (len(pairs), N, H, W, C): entry ``i`` at ``(n, h, w)`` is ``combine`` (a
+    maximum ufunc) over rows ``h .. h + a - 1`` and columns ``w .. w + 2**k - 1`` for
+    ``pairs[i] = (a, k)``, where that window fits in the map (the rest is never written
+    or read). A window one row taller is one ``combine`` of the shorter one with the
+    map's next row; one twice as wide, one ``combine`` of the narrower one with itself
+    shifted by its width (a doubling table).
     """
-    height, width = channels_last.shape[1:3]
-    result = np.empty((len(pairs), *channels_last.shape), channels_last.dtype)
-    by_rows = {}
-    for k, (rows, cols) in enumerate(pairs):
-        if rows not in by_rows:
-            grown = channels_last.copy()
-            for step in range(1, rows):
-                maximum(grown[:, : height - step], channels_last[:, step:], out=grown[:, : height - step])
-            by_rows[rows] = grown
-        source = by_rows[rows]
-        result[k] = source
-        for step in range(1, cols):
-            target = result[k, :, :, : width - step]
-            maximum(target, source[:, :, step:], out=target)
-    return result
+    n, height, width, c = x.shape
+    tables = np.empty((len(pairs), *x.shape), x.dtype)
+    slot = {pair: i for i, pair in enumerate(pairs)}
+    spares = [np.empty_like(x) for _ in range(3)]
+
+    def place(pair, *busy):  # where to grow a window: its table, or a spare buffer not in use
+        if pair in slot:
+            return tables[slot[pair]]
+        return next(s for s in spares if all(s is not b for b in busy))
+
+    rows = x
+    for a in range(1, max(a for a, _ in pairs) + 1):
+        fit = height - a + 1  # window tops that fit
+        widest = max((k for b, k in pairs if b == a), default=-1)
+        if a > 1:
+            grown = place((a, 0), rows)
+            combine(rows[:, :fit], x[:, a - 1 : a - 1 + fit], out=grown[:, :fit])
+            rows = grown
+        elif (1, 0) in slot:
+            tables[slot[1, 0]] = x
+        cols = rows
+        for k in range(1, widest + 1):
+            step, span = 1 << (k - 1), width - (1 << k) + 1
+            target = place((a, k), cols, rows)  # rows: the next height grows from it
+            combine(cols[:, :fit, :span], cols[:, :fit, step : step + span], out=target[:, :fit, :span])
+            cols = target
+    return tables
 
 
-def _window_winners(channels_last: np.ndarray, pairs) -> tuple[np.ndarray, np.ndarray]:
-    """The cell the kernel picks in every window, with its value, for each ``(rows, cols)`` in ``pairs``.
+@dataclass(frozen=True)
+class _TableLookup:
+    """Where each bin of some boxes finds its maximum in the window tables.
 
-    Returns ``values`` (M, N, H, W, C) float32 and ``cells`` (M, N, H, W, C) int32 (flat
-    ``h * W + w``; -1 where no cell beats ``-FLT_MAX``). The kernel keeps the first cell,
-    in row-major order, strictly above its running maximum, and row-major order is the
-    order of the flat index: a window grown by a row below takes the new cell only if it
-    is greater; grown by a column to the right, if it is greater, or equal and earlier.
-    NaN never wins (it is read as -inf); the value is the winning cell's own, so a -0.0
-    winner stays -0.0. Each window grows from the one a row or a column smaller.
+    A bin of ``a`` rows from ``hs`` and ``b`` columns from ``ws`` is covered by two
+    windows of ``a x 2**k`` cells (``k = floor(log2 b)``) at ``(hs, ws)`` and
+    ``(hs, we - 2**k)``: they overlap, which a maximum does not mind, and together
+    cover exactly the bin. ``corners`` (2, B, PH, PW) are the windows' rows in the
+    stacked tables reshaped to (P * N * H * W, C).
     """
-    n, height, width, channels = channels_last.shape
-    x = np.where(np.isnan(channels_last), _F32(-np.inf), channels_last)
-    flat = np.arange(height * width, dtype=np.int32).reshape(1, height, width, 1)
-    index = {pair: k for k, pair in enumerate(pairs)}
-    values = np.empty((len(pairs), *x.shape), _F32)
-    cells = np.empty((len(pairs), *x.shape), np.int32)
-    column_value, column_cell = x, np.broadcast_to(flat, x.shape)
-    for rows in range(1, max(rows for rows, _ in pairs) + 1):
-        if rows > 1:  # one row taller: the new bottom row wins only if greater
-            column_value, column_cell, step = column_value.copy(), column_cell.copy(), rows - 1
-            better = x[:, step:] > column_value[:, : height - step]
-            np.copyto(column_value[:, : height - step], x[:, step:], where=better)
-            np.copyto(column_cell[:, : height - step], flat[:, step:], where=better)
-        widest = max((cols for r, cols in pairs if r == rows), default=0)
-        value, cell = column_value, column_cell
-        for cols in range(1, widest + 1):
-            if cols > 1:  # one column wider: the new column wins if greater, or equal and earlier
-                value, cell, step = value.copy(), np.array(cell), cols - 1
-                new_value, new_cell = column_value[:, :, step:], column_cell[:, :, step:]
-                old_value, old_cell = value[:, :, : width - step], cell[:, :, : width - step]
-                better = (new_value > old_value) | ((new_value == old_value) & (new_cell < old_cell))
-                np.copyto(old_value, new_value, where=better)
-                np.copyto(old_cell, new_cell, where=better)
-            if (rows, cols) in index:
-                k = index[rows, cols]
-                values[k], cells[k] = value, cell
-                cells[k][~(value > -FLT_MAX)] = -1
-    return values, cells
 
+    boxes: np.ndarray
+    pairs: list
+    corners: np.ndarray
 
-def _lookup_boxes(plan: _PoolPlan) -> tuple[np.ndarray, np.ndarray]:
-    """(boxes pooled by lookup, the others): a box qualifies when no bin spans more than
-    ``_LOOKUP_EXTENT`` rows or columns."""
-    tall = (plan.he - plan.hs).max(axis=1) > _LOOKUP_EXTENT
-    wide = (plan.we - plan.ws).max(axis=1) > _LOOKUP_EXTENT
-    big = tall | wide
-    return np.flatnonzero(~big), np.flatnonzero(big)
+    @classmethod
+    def plan(cls, plan: _PoolPlan, map_shape, itemsize: int) -> _TableLookup | None:
+        n, height, width, channels = map_shape
+        tall, wide = plan.he - plan.hs, plan.we - plan.ws
+        fits = (tall.max(axis=1, initial=0) <= _TABLE_EXTENT) & (wide.max(axis=1, initial=0) <= _TABLE_EXTENT)
+        boxes = np.flatnonzero(fits)
+        used = ~plan.empty[boxes]
+        if not used.any():
+            return None
+        tall, level = np.maximum(tall[boxes], 1), _levels(wide[boxes])
+        code = tall[:, :, None] * 64 + level[:, None, :]  # (B, PH, PW); level < 64
+        codes = np.unique(code[used])
+        if len(codes) * n * height * width * itemsize > _TABLE_BYTES:  # even one channel's tables
+            return None
+        which = np.minimum(np.searchsorted(codes, code), len(codes) - 1)  # empty bins: any table
+        base = (which * n + plan.batch[boxes][:, None, None]) * (height * width)
+        top = (np.clip(plan.hs[boxes], 0, height - 1) * width)[:, :, None]
+        left = np.clip(plan.ws[boxes], 0, width - 1)[:, None, :]
+        right = np.clip(plan.we[boxes] - (1 << level), 0, width - 1)[:, None, :]
+        corners = np.stack([base + top + left, base + top + right])
+        return cls(boxes, [(int(v) // 64, int(v) % 64) for v in codes], corners)
 
+    def channel_blocks(self, map_shape, itemsize: int) -> list[slice]:
+        """Blocks of channels whose tables take about ``_BLOCK_BYTES``."""
+        n, height, width, channels = map_shape
+        step = max(1, min(channels, _BLOCK_BYTES // (len(self.pairs) * n * height * width * itemsize)))
+        return [slice(k, k + step) for k in range(0, channels, step)]
 
-def _lookup_cells(plan: _PoolPlan, boxes: np.ndarray, map_shape) -> tuple[list, np.ndarray]:
-    """The window shapes ``boxes``' bins need and, per bin, its row in the stacked window maps.
+    def chunks(self, channels: int) -> list[slice]:
+        """Slices of ``boxes`` small enough that a chunk's lookups stay in cache."""
+        step = max(1, _CHUNK_ELEMENTS // (self.corners[0, 0].size * channels))
+        return [slice(k, k + step) for k in range(0, len(self.boxes), step)]
 
-    Returns ``(pairs, rows)``: ``pairs`` the ``(rows, cols)`` windows (at most
-    ``_LOOKUP_EXTENT ** 2``), ``rows`` (B * PH * PW,) indices into the stacked maps
-    reshaped to (M * N * H * W, C). Empty bins point at an arbitrary cell.
-    """
-    n, height, width = map_shape
-    hs, ws = plan.hs[boxes], plan.ws[boxes]
-    rows = np.clip(plan.he[boxes] - hs, 1, None)
-    cols = np.clip(plan.we[boxes] - ws, 1, None)
-    pair_code = rows[:, :, None] * (_LOOKUP_EXTENT + 1) + cols[:, None, :]  # (B, PH, PW)
-    codes, which = np.unique(pair_code, return_inverse=True)
-    pairs = [(int(code) // (_LOOKUP_EXTENT + 1), int(code) % (_LOOKUP_EXTENT + 1)) for code in codes]
-    image = plan.batch[boxes][:, None, None]
-    cell = np.clip(hs, 0, height - 1)[:, :, None] * width + np.clip(ws, 0, width - 1)[:, None, :]
-    return pairs, ((which.reshape(pair_code.shape) * n + image) * (height * width) + cell).ravel()
-
-
-def _lookup_max(channels_last: np.ndarray, plan: _PoolPlan, boxes: np.ndarray, maximum) -> np.ndarray:
-    """Every bin's ``maximum`` for ``boxes``, (B, PH, PW, C), by one gather from window maxima.
-
-    A bin spanning ``a`` rows and ``b`` columns from ``(hs, ws)`` is the ``(a, b)``
-    window's maximum at ``(hs, ws)``. Empty bins hold an arbitrary cell: the caller
-    overwrites them.
-    """
-    pairs, rows = _lookup_cells(plan, boxes, channels_last.shape[:3])
-    maxima = _window_maxima(channels_last, pairs, maximum).reshape(-1, channels_last.shape[3])
-    return np.take(maxima, rows, axis=0).reshape(len(boxes), plan.hs.shape[1], plan.ws.shape[1], -1)
+    def maxima(self, tables: np.ndarray, part: slice, combine) -> np.ndarray:
+        """(b, PH, PW, C): ``combine`` of each bin's two windows, for boxes ``boxes[part]``."""
+        flat = tables.reshape(-1, tables.shape[-1])
+        first, second = self.corners[:, part]
+        best = np.take(flat, first.ravel(), axis=0)
+        combine(best, np.take(flat, second.ravel(), axis=0), out=best)
+        return best.reshape(*first.shape, -1)
 
 
 def _pool_box_values(channels_last: np.ndarray, hs, he, ws, we) -> np.ndarray:
     """Max of every bin of one box, (PH, PW, C). ``fmax`` skips NaN as the kernel's
     strict ``>`` does, the kernel's starting value -FLT_MAX is applied last, and empty
     bins output 0. (A bin whose maximum is a zero may come out with either sign:
-    ``_roi_pool_values`` redoes such boxes.)"""
+    ``_roi_pool_values`` sends maps holding a ``-0.0`` through ``_roi_pool_core``.)"""
     values = _bin_max(channels_last, hs, he, ws, we, np.fmax)
     np.fmax(values, -FLT_MAX, out=values)
     values[he <= hs] = 0
@@ -380,69 +417,57 @@ def _pool_box_values(channels_last: np.ndarray, hs, he, ws, we) -> np.ndarray:
     return values
 
 
-_CELL_BITS = 31
-_NO_WINNER = np.int64(
-    (int(np.array(-np.finfo(np.float32).max, np.float32).view(np.int32) ^ 0x7FFFFFFF) << 31) + (2**31 - 1)
-)
-"""The key of -FLT_MAX at the earliest cell: a bin whose best key is not above it has no winner."""
+_ORDERED_FLT_MAX = int(np.array(-np.finfo(np.float32).max, np.float32).view(np.int32) ^ 0x7FFFFFFF)
+_NO_WINNER = np.int64((_ORDERED_FLT_MAX << 32) + (1 << 32) - 1)
+"""The key of every cell that can never win (NaN, -inf, -FLT_MAX): it decodes to value
+-FLT_MAX and cell -1, and every cell that can win has a larger key."""
+
+_HIGH, _LOW = (1, 0) if sys.byteorder == "little" else (0, 1)
+"""Which int32 half of an int64 key holds its value part, and which its cell part."""
+
+
+def _ordered(bits: np.ndarray) -> np.ndarray:
+    """float32 bit patterns as int32 in the floats' order (and back: the map is its own inverse)."""
+    return bits ^ ((bits >> 31) & np.int32(0x7FFFFFFF))
 
 
 def _winner_keys(channels_last: np.ndarray) -> np.ndarray:
     """int64 keys whose maximum over a bin is the cell the kernel picks.
 
     The kernel keeps the first cell, in row-major order, strictly above the running
-    maximum. So the winner has the largest value and, among equal values, the
-    smallest flat index ``h * W + w``. Key = (value as an order-preserving int32)
-    * 2**31 + (2**31 - 1 - flat index): comparing keys compares values first, then
-    prefers earlier cells. NaN gets the lowest key (the kernel never picks it); -0.0
-    is keyed as +0.0 (they compare equal in C).
+    maximum, which starts at -FLT_MAX. So the winner has the largest value and, among
+    equal values, the smallest flat index ``h * W + w``. Key = (value as an
+    order-preserving int32) * 2**32 + (2**32 - 2 - flat index): comparing keys compares
+    values first, then prefers earlier cells. -0.0 is keyed as +0.0 (they compare equal
+    in C); NaN, -inf and -FLT_MAX, which never win, all get ``_NO_WINNER``.
     """
     _, height, width, _ = channels_last.shape
-    values = np.where(np.isnan(channels_last), _F32(-np.inf), channels_last + _F32(0))
-    bits = values.view(np.int32)
-    ordered = np.where(bits < 0, bits ^ np.int32(0x7FFFFFFF), bits).astype(np.int64)
+    values = channels_last + _F32(0)
     cells = np.arange(height * width, dtype=np.int64).reshape(1, height, width, 1)
-    return (ordered << _CELL_BITS) + ((1 << _CELL_BITS) - 1 - cells)
+    keys = (_ordered(values.view(np.int32)).astype(np.int64) << 32) + ((1 << 32) - 2 - cells)
+    return np.where(values > -FLT_MAX, keys, _NO_WINNER)
 
 
-def _disjoint_groups(start: np.ndarray, end: np.ndarray) -> list[np.ndarray]:
-    """Even and odd bins of one axis, if neither group has two bins sharing a cell.
-
-    floor/ceil bins overlap only their neighbours when a bin spans at least one
-    cell. For a box smaller than the pooled size that fails: return [].
-    """
-    order = np.arange(len(start))
-    if np.all(end[:-2] <= start[2:]):
-        return [order[0::2], order[1::2]]
-    return []
+def _key_values(best: np.ndarray) -> np.ndarray:
+    """The float32 values of ``_winner_keys`` keys (``_NO_WINNER``: -FLT_MAX). A winning
+    -0.0 comes back as +0.0 (its key is +0.0's): the caller reads those from the map."""
+    high = np.ascontiguousarray(best.view(np.int32)[..., _HIGH::2])
+    return _ordered(high).view(_F32)
 
 
-def _keys_to_winners(best: np.ndarray, flat_maps: np.ndarray, images, empty: np.ndarray):
-    """Values and winning cells of bins from their best keys.
-
-    ``best`` (B, PH, PW, C) int64; ``flat_maps`` (N, H * W, C); ``images`` (B,) the
-    map of each box; ``empty`` (B, PH, PW). The value is read from the winning cell
-    itself, so a -0.0 winner stays -0.0. Returns float32 values and int64 cells
-    (``h * W + w``, -1 where no cell wins: empty bins, or only NaN, -inf, -FLT_MAX).
-    """
-    cells = (1 << _CELL_BITS) - 1 - (best & ((1 << _CELL_BITS) - 1))
-    np.clip(cells, 0, flat_maps.shape[1] - 1, out=cells)
-    channels = np.arange(flat_maps.shape[2])
-    values = flat_maps[np.asarray(images)[:, None, None, None], cells, channels]
-    won = values > -FLT_MAX  # False for NaN, -inf and -FLT_MAX: they never win
-    empty = empty[..., None]
-    return (
-        np.where(empty, _F32(0), np.where(won, values, -FLT_MAX)),
-        np.where(won & ~empty, cells, -1),
-    )
+def _key_cells(best: np.ndarray, out: np.ndarray) -> None:
+    """Write the cells ``h * W + w`` of ``_winner_keys`` keys into ``out`` (``_NO_WINNER``: -1)."""
+    np.subtract((1 << 32) - 2, best & ((1 << 32) - 1), out=out)
 
 
-def _pool_box_argmax(keys: np.ndarray, flat_map: np.ndarray, hs, he, ws, we):
-    """Values and winning cells (flat ``h * W + w``, -1 for none) of one box's bins."""
-    best = _bin_max(keys, hs, he, ws, we, np.maximum)
-    empty = (he <= hs)[:, None] | (we <= ws)[None, :]
-    values, cells = _keys_to_winners(best[None], flat_map[None], [0], empty[None])
-    return values[0], cells[0]
+def _has_negative_zero(x: np.ndarray) -> bool:
+    """Whether the map holds a -0.0 (the one value a maximum cannot place: equal to +0.0)."""
+    return bool(np.any(x.view(np.int32) == np.int32(-(2**31))))
+
+
+def _pool_box_keys(keys: np.ndarray, hs, he, ws, we) -> np.ndarray:
+    """The best ``_winner_keys`` key of every bin of one box, (PH, PW, C), separably."""
+    return _bin_max(keys, hs, he, ws, we, np.maximum)
 
 
 @dataclass(frozen=True)
@@ -456,8 +481,9 @@ class _PoolPlan:
     ws: np.ndarray
     we: np.ndarray
 
-    def channels_last(self) -> np.ndarray:
-        return np.ascontiguousarray(self.data.transpose(0, 2, 3, 1))
+    def channels_last(self, channels=slice(None)) -> np.ndarray:
+        """(N, H, W, C) copy of the map (of some of its channels)."""
+        return np.ascontiguousarray(self.data[:, channels].transpose(0, 2, 3, 1))
 
     def output(self, dtype=_F32, fill=0) -> np.ndarray:
         """An (R, C, PH, PW) array filled with ``fill`` (left unset when ``fill`` is None)."""
@@ -465,7 +491,7 @@ class _PoolPlan:
         shape = (r, c, self.hs.shape[1], self.ws.shape[1])
         return np.empty(shape, dtype) if fill is None else np.full(shape, fill, dtype)
 
-    @property
+    @functools.cached_property
     def empty(self) -> np.ndarray:
         """(R, PH, PW) bool: bins that read no cell."""
         return (self.he <= self.hs)[:, :, None] | (self.we <= self.ws)[:, None, :]
@@ -483,85 +509,99 @@ def _pool_plan(data, rois, pooled_size, spatial_scale) -> _PoolPlan:
     return _PoolPlan(x, batch, hs, he, ws, we)
 
 
-def _put_boxes(out: np.ndarray, boxes: np.ndarray, channels_last_values: np.ndarray) -> None:
-    """``out[boxes] = values`` moved from (B, PH, PW, C) to (B, C, PH, PW); a plain copy when
-    ``boxes`` is every box (faster than a fancy-indexed one)."""
+def _put_boxes(out: np.ndarray, boxes: np.ndarray, channels_last_values: np.ndarray, channels=slice(None)):
+    """``out[boxes, channels] = values`` moved from (B, PH, PW, C) to (B, C, PH, PW); a
+    plain copy when ``boxes`` are consecutive (faster than a fancy-indexed one)."""
     nchw = channels_last_values.transpose(0, 3, 1, 2)
-    if len(boxes) == len(out):
-        out[...] = nchw
+    if len(boxes) and boxes[-1] - boxes[0] + 1 == len(boxes):
+        out[boxes[0] : boxes[-1] + 1, channels] = nchw
     else:
-        out[boxes] = nchw
+        out[boxes, channels] = nchw
+
+
+def _by_table_and_the_rest(plan: _PoolPlan, map_shape, itemsize: int):
+    """(the window-table lookup of the boxes it serves or None, the other boxes as ints)."""
+    lookup = _TableLookup.plan(plan, map_shape, itemsize)
+    boxes = np.arange(len(plan.batch))
+    if lookup is None:
+        return None, boxes.tolist()
+    return lookup, np.setdiff1d(boxes, lookup.boxes).tolist()
 
 
 def _roi_pool_core(plan: _PoolPlan):
     """NCHW (R, C, PH, PW) values and int64 argmax cells of every box.
 
-    Small boxes all at once: each bin is one lookup in window maps that hold, for every
-    window, the cell the kernel picks and its value (``_window_winners``). Larger boxes
-    one by one, separably, through the winner keys. Empty bins: value 0, cell -1; bins
-    without a winner (only NaN, -inf, -FLT_MAX): ``-FLT_MAX``, cell -1.
+    Each cell's ``_winner_keys`` key orders cells as the kernel's strict ``>`` does; a
+    bin's best key names its winner. Boxes whose bins are at most ``_TABLE_EXTENT``
+    cells a side: two lookups per bin in window tables of keys, all boxes at once;
+    larger boxes one by one, separably. Empty bins: value 0, cell -1; bins without a
+    winner (only NaN, -inf, -FLT_MAX): ``-FLT_MAX``, cell -1.
     """
-    channels_last = plan.channels_last()
-    n, h, w, c = channels_last.shape
-    values = plan.output()
-    argmax = np.empty(values.shape, np.int64)
-    small, big = _lookup_boxes(plan)
-    if len(small):
-        pairs, rows = _lookup_cells(plan, small, (n, h, w))
-        window_values, window_cells = _window_winners(channels_last, pairs)
-        shape = (len(small), plan.hs.shape[1], plan.ws.shape[1], c)
-        best = np.take(window_values.reshape(-1, c), rows, axis=0).reshape(shape)
-        np.fmax(best, -FLT_MAX, out=best)
-        _put_boxes(values, small, best)
-        _put_boxes(argmax, small, np.take(window_cells.reshape(-1, c), rows, axis=0).reshape(shape))
-    if len(big):
-        keys = _winner_keys(channels_last)
-        flat = channels_last.reshape(n, h * w, c)
-        for r in big.tolist():
-            b = plan.batch[r]
-            box_values, box_cells = _pool_box_argmax(
-                keys[b], flat[b], plan.hs[r], plan.he[r], plan.ws[r], plan.we[r]
-            )
-            values[r], argmax[r] = box_values.transpose(2, 0, 1), box_cells.transpose(2, 0, 1)
+    n, c, h, w = plan.data.shape
+    values, argmax = plan.output(fill=None), plan.output(np.int64, fill=None)
+
+    def put(boxes, best, channels=slice(None)):
+        _put_boxes(values, boxes, _key_values(best), channels)
+        cells = np.empty(best.shape, np.int64)
+        _key_cells(best, cells)
+        _put_boxes(argmax, boxes, cells, channels)
+
+    lookup, rest = _by_table_and_the_rest(plan, (n, h, w, c), 8)
+    if lookup is not None:
+
+        def pool_block(block):
+            tables = _window_tables(_winner_keys(plan.channels_last(block)), lookup.pairs, np.maximum)
+            for part in lookup.chunks(tables.shape[-1]):
+                put(lookup.boxes[part], lookup.maxima(tables, part, np.maximum), block)
+
+        _each_block(lookup.channel_blocks((n, h, w, c), 8), pool_block)
+    if rest:
+        keys = _winner_keys(plan.channels_last())
+        for r in rest:
+            best = _pool_box_keys(keys[plan.batch[r]], plan.hs[r], plan.he[r], plan.ws[r], plan.we[r])
+            put(np.array([r]), best[None])
     box, i, j = np.nonzero(plan.empty)
-    values[box, :, i, j] = 0
-    argmax[box, :, i, j] = -1
+    values[box, :, i, j], argmax[box, :, i, j] = 0, -1
+    if _has_negative_zero(plan.data):  # keys cannot tell -0.0 from +0.0: read zero winners from the map
+        r, ch, i, j = np.nonzero((values == 0) & (argmax >= 0))
+        values[r, ch, i, j] = plan.data.reshape(n, c, h * w)[plan.batch[r], ch, argmax[r, ch, i, j]]
     return values, argmax
 
 
 def _roi_pool_values(plan: _PoolPlan) -> np.ndarray:
     """``roi_pool``'s (R, C, PH, PW) output.
 
-    Maxima by ``fmax`` (NaN-skipping, like the kernel's strict ``>``): small boxes all
-    at once by lookup, larger boxes separably one by one; then the kernel's start
-    value -FLT_MAX and 0 for empty bins. ``fmax`` may return either of two equal
-    zeros, where the kernel keeps the first in row-major order; so boxes with a zero
-    in a bin are redone through the winner keys, which read the winning cell itself.
+    The map is first raised to the kernel's start value -FLT_MAX by ``fmax`` (which also
+    turns NaN, never picked by the kernel's strict ``>``, into -FLT_MAX). Then boxes
+    whose bins are at most ``_TABLE_EXTENT`` cells a side all at once, by two lookups
+    per bin in window tables of maxima; larger boxes separably one by one; 0 for empty
+    bins. A maximum may return either of two equal zeros, where the kernel keeps the
+    first in row-major order; so a map holding a -0.0 goes through ``_roi_pool_core``,
+    which finds each winning cell.
     """
-    channels_last = plan.channels_last()
-    small, big = _lookup_boxes(plan)
-    out = plan.output(fill=0 if len(big) else None)
-    empty = plan.empty
-    redo = []  # boxes with a zero maximum somewhere: which zero came first?
-    if len(small):
-        values = _lookup_max(channels_last, plan, small, np.fmax)
-        redo += small[(values == 0).any(axis=(1, 2, 3))].tolist()  # (an empty bin may add a needless redo)
-        np.fmax(values, -FLT_MAX, out=values)
-        values[empty[small]] = 0
-        _put_boxes(out, small, values)
-    for r in big.tolist():
-        box = _pool_box_values(channels_last[plan.batch[r]], plan.hs[r], plan.he[r], plan.ws[r], plan.we[r])
-        if ((box == 0) & ~empty[r][:, :, None]).any():
-            redo.append(r)
-        out[r] = box.transpose(2, 0, 1)
-    if redo:
-        keys = _winner_keys(channels_last)
-        n, h, w, c = channels_last.shape
-        flat = channels_last.reshape(n, h * w, c)
-        for r in redo:
-            b = plan.batch[r]
-            box, _ = _pool_box_argmax(keys[b], flat[b], plan.hs[r], plan.he[r], plan.ws[r], plan.we[r])
-            out[r] = box.transpose(2, 0, 1)
+    if _has_negative_zero(plan.data):
+        return _roi_pool_core(plan)[0]
+    n, c, h, w = plan.data.shape
+    out = plan.output(fill=None)
+    lookup, rest = _by_table_and_the_rest(plan, (n, h, w, c), 4)
+    if lookup is not None:
+        empty = plan.empty
+
+        def pool_block(block):
+            x = plan.channels_last(block)
+            tables = _window_tables(np.fmax(x, -FLT_MAX, out=x), lookup.pairs, np.maximum)
+            for part in lookup.chunks(tables.shape[-1]):
+                boxes = lookup.boxes[part]
+                best = lookup.maxima(tables, part, np.maximum)
+                best[empty[boxes]] = 0
+                _put_boxes(out, boxes, best, block)
+
+        _each_block(lookup.channel_blocks((n, h, w, c), 4), pool_block)
+    if rest:
+        x = plan.channels_last()
+        for r in rest:
+            box_values = _pool_box_values(x[plan.batch[r]], plan.hs[r], plan.he[r], plan.ws[r], plan.we[r])
+            out[r] = box_values.transpose(2, 0, 1)
     return out
 
 
@@ -577,17 +617,33 @@ def _valid_argmax(argmax, expected: tuple[int, ...], cells: int) -> np.ndarray:
     return array.astype(np.int64, copy=False)
 
 
+_SCATTER_ELEMENTS = 2**19
+"""The backward scatters about this many gradients per ``bincount``, so that its sums stay in cache."""
+
+
 def _scatter_to_argmax(grad: np.ndarray, argmax: np.ndarray, batch: np.ndarray, shape) -> np.ndarray:
     """(N, C, H, W): each ``grad[r, c, ph, pw]`` added to the cell ``argmax[r, c, ph, pw]`` of
     image ``batch[r]``, channel ``c`` (float64 sums, rounded to float32 once).
 
     Each (image, channel) plane gets one spare slot in front, where the -1 of a bin
-    without a winner lands, so one addition makes every target."""
+    without a winner lands, so one addition makes every target. A block of channels at a
+    time, so that the sums stay in cache, on ``_THREADS`` threads.
+    """
     n, c, h, w = shape
-    plane = (batch[:, None] * c + np.arange(c)) * (h * w + 1) + 1  # (R, C): each plane's cell 0
-    target = argmax + plane[:, :, None, None]
-    total = np.bincount(target.ravel(), grad.ravel(), n * c * (h * w + 1))
-    return total.reshape(n * c, h * w + 1)[:, 1:].astype(_F32).reshape(shape)
+    slots = h * w + 1
+    out = np.empty((n, c, h * w), _F32)
+
+    def scatter_block(block):
+        width = block.stop - block.start
+        plane = (batch[:, None] * width + np.arange(width)) * slots + 1  # (R, block): each plane's cell 0
+        target = argmax[:, block] + plane[:, :, None, None]
+        weight = grad[:, block].astype(np.float64, order="C")
+        total = np.bincount(target.ravel(), weight.ravel(), n * width * slots)
+        out[:, block] = total.reshape(n, width, slots)[:, :, 1:]
+
+    step = max(1, _SCATTER_ELEMENTS // max(1, argmax[:, :1].size))
+    _each_block([slice(k, min(c, k + step)) for k in range(0, c, step)], scatter_block)
+    return out.reshape(shape)
 
 
 def roi_pool(data, rois, pooled_size, spatial_scale: float = 1.0, return_argmax: bool = False):

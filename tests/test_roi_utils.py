@@ -124,19 +124,32 @@ def test_kept_argmax_backward_equals_the_recomputed_one():
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_lookup_and_separable_pooling_agree_with_the_loops(seed, monkeypatch):
+def test_table_and_separable_pooling_agree_with_the_loops(seed, monkeypatch):
     rng = np.random.default_rng(seed)
     cells = np.array([0.0, -0.0, 1.0, -1.0, -np.inf, np.inf, np.nan], np.float32)
     data = rng.choice(cells, (2, 3, 10, 12)) if seed % 2 else rng.standard_normal((2, 3, 10, 12))
     corners = rng.uniform(-4, 16, (12, 4))
     rois = np.concatenate([rng.integers(0, 2, (12, 1)), corners], 1).astype(np.float32)
     loop_values, loop_argmax = roi_loops.roi_pool_loop(data, rois, (4, 3))
-    for extent in (0, 1, 3, 99):  # 0: every box separably; 99: every box by lookup
-        monkeypatch.setattr(ru, "_LOOKUP_EXTENT", extent)
+    loop_grad = roi_loops.roi_pool_backward_loop(np.ones(loop_values.shape), data, rois, (4, 3))
+    # extent 0: every box separably, 99: every box by table lookup; tiny blocks and chunks:
+    # one channel and one box at a time; a tiny table budget: every box separably again
+    settings = [(extent, 2**23, 2**17, 2**28, 2) for extent in (0, 1, 3, 99)]
+    settings += [(99, 1, 1, 2**28, 1), (99, 1, 1, 2**28, 3), (99, 2**23, 2**17, 1, 2)]
+    for extent, block_bytes, chunk, budget, threads in settings:
+        monkeypatch.setattr(ru, "_TABLE_EXTENT", extent)
+        monkeypatch.setattr(ru, "_BLOCK_BYTES", block_bytes)
+        monkeypatch.setattr(ru, "_CHUNK_ELEMENTS", chunk)
+        monkeypatch.setattr(ru, "_TABLE_BYTES", budget)
+        monkeypatch.setattr(ru, "_THREADS", threads)
+        monkeypatch.setattr(ru, "_SCATTER_ELEMENTS", chunk)
         assert ru.roi_pool(data, rois, (4, 3)).tobytes() == loop_values.tobytes()
         values, argmax = ru.roi_pool(data, rois, (4, 3), return_argmax=True)
         assert values.tobytes() == loop_values.tobytes()
         np.testing.assert_array_equal(argmax, loop_argmax)
+        assert argmax.dtype == np.int64 and argmax.flags.c_contiguous and values.flags.c_contiguous
+        grad = ru.roi_pool_backward(np.ones(values.shape), data, rois, (4, 3), argmax=argmax)
+        np.testing.assert_array_equal(grad, loop_grad)
 
 
 @pytest.mark.parametrize("call_cost, gather_cost", [(0, 0), (0, 10**9), (10**9, 0)])
