@@ -605,16 +605,20 @@ def _roi_pool_values(plan: _PoolPlan) -> np.ndarray:
     return out
 
 
-def _valid_argmax(argmax, expected: tuple[int, ...], cells: int) -> np.ndarray:
-    """A kept ``argmax`` (from ``roi_pool(..., return_argmax=True)``) checked for shape and range."""
+def _valid_argmax(argmax, expected: tuple[int, ...]) -> np.ndarray:
+    """A kept ``argmax`` (from ``roi_pool(..., return_argmax=True)``) checked for type and shape
+    (``_scatter_to_argmax`` checks the range, a block at a time)."""
     array = np.asarray(argmax)
     if array.dtype.kind not in "iu":
         raise TypeError(f"argmax must hold integers (cell indices h * W + w); got dtype {array.dtype}")
     if array.shape != expected:
         raise ValueError(f"argmax must have the forward output's shape {expected}; got {array.shape}")
-    if array.size and (array.min() < -1 or array.max() >= cells):
-        raise ValueError(f"argmax entries must be -1 (no cell) or a cell index 0..{cells - 1}")
     return array.astype(np.int64, copy=False)
+
+
+def _check_cells(cells: np.ndarray, count: int) -> None:
+    if cells.size and (cells.min() < -1 or cells.max() >= count):
+        raise ValueError(f"argmax entries must be -1 (no cell) or a cell index 0..{count - 1}")
 
 
 _SCATTER_ELEMENTS = 2**19
@@ -627,7 +631,8 @@ def _scatter_to_argmax(grad: np.ndarray, argmax: np.ndarray, batch: np.ndarray, 
 
     Each (image, channel) plane gets one spare slot in front, where the -1 of a bin
     without a winner lands, so one addition makes every target. A block of channels at a
-    time, so that the sums stay in cache, on ``_THREADS`` threads.
+    time, so that the sums stay in cache, on ``_THREADS`` threads; each block's cells are
+    checked to be -1 or on the map first (ValueError otherwise).
     """
     n, c, h, w = shape
     slots = h * w + 1
@@ -635,6 +640,7 @@ def _scatter_to_argmax(grad: np.ndarray, argmax: np.ndarray, batch: np.ndarray, 
 
     def scatter_block(block):
         width = block.stop - block.start
+        _check_cells(argmax[:, block], h * w)
         plane = (batch[:, None] * width + np.arange(width)) * slots + 1  # (R, block): each plane's cell 0
         target = argmax[:, block] + plane[:, :, None, None]
         weight = grad[:, block].astype(np.float64, order="C")
@@ -772,7 +778,7 @@ def roi_pool_backward(
     if argmax is None:
         argmax = _roi_pool_core(plan)[1]
     else:
-        argmax = _valid_argmax(argmax, expected, h * w)
+        argmax = _valid_argmax(argmax, expected)
     return _scatter_to_argmax(grad, argmax, plan.batch, plan.data.shape)
 
 

@@ -366,6 +366,13 @@ BAD_CALLS = [
         ValueError,
         ["argmax", "0..15"],
     ),
+    (
+        lambda: ru.roi_pool_backward(
+            np.ones((1, 1, 2, 2)), ARANGE, GOOD_ROIS, 2, argmax=np.full((1, 1, 2, 2), -2)
+        ),
+        ValueError,
+        ["argmax", "-1 (no cell)"],
+    ),
     (lambda: ru.spp(ARANGE, ()), ValueError, ["levels", "at least one"]),
     (lambda: ru.spp(ARANGE, (4, 0)), ValueError, ["levels[1]", "at least 1"]),
     (lambda: ru.spp(ARANGE, 4), TypeError, ["levels", "sequence"]),
