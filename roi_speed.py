@@ -7,8 +7,9 @@ Each ``pool_*`` / ``align_*`` function computes exactly what ``roi_utils`` does
 * ``pool_per_bin``: loop over boxes and bins only; all channels at once;
 * ``pool_separable``: a bin's max is the max over its columns of the max over its
   rows, so the row maxima are shared by every bin in the same row band;
-* ``roi_utils.roi_pool``: the same, channels-last so every reduction reads
-  contiguous memory.
+* ``roi_utils.roi_pool``: channels last, so every reduction reads contiguous memory,
+  and no loop over boxes: each bin is the maximum of two overlapping windows looked up
+  in maps of window maxima (``window_shapes`` lists the maps a call needs).
 
 * ``roi_loops.roi_align_loop``: the kernel, sample by sample;
 * ``align_per_bin``: per bin, the (grid_h x grid_w) samples' four neighbours and
@@ -211,6 +212,25 @@ def pool_separable(data, rois, pooled_size, spatial_scale=1.0) -> np.ndarray:
 # ---------------------------------------------------------------------------
 
 
+def window_shapes(data, rois, pooled_size, spatial_scale=1.0) -> list[tuple[int, int]]:
+    """The ``(rows, columns)`` windows whose maxima ``roi_utils.roi_pool`` maps for these boxes.
+
+    A bin ``a`` rows tall and ``b`` columns wide is covered by two windows of ``a`` rows
+    and ``2 ** floor(log2 b)`` columns, one starting at its first column and one ending at
+    its last; they overlap, which a maximum does not mind. One map of window maxima per
+    shape serves every bin of that shape, in every box. (Boxes with a bin of more than 15
+    cells a side are pooled separably instead and need no map.)
+
+    >>> x = np.zeros((1, 1, 8, 8), np.float32)
+    >>> window_shapes(x, [[0, 0, 0, 5, 2], [0, 0, 0, 1, 7]], 2)  # bins of 2 x 3 and 4 x 1 cells
+    [(2, 2), (4, 1)]
+    """
+    plan = ru._pool_plan(data, rois, pooled_size, spatial_scale)
+    n, c, h, w = plan.data.shape
+    lookup = ru._TableLookup.plan(plan, (n, h, w, c), 4)
+    return [] if lookup is None else [(rows, 1 << level) for rows, level in lookup.pairs]
+
+
 def align_per_bin(data, rois, pooled_size, spatial_scale=1.0, sample_ratio=-1, aligned=False):
     """Step 1: per bin, gather every sample's four neighbours for all channels at once.
 
@@ -364,8 +384,8 @@ def steps_agree(data, rois, pooled_size, spatial_scale) -> dict[str, bool]:
 
 def nchw_write_back(boxes_last: np.ndarray) -> np.ndarray:
     """``roi_pool``'s last step alone: copy each box's (PH, PW, C) result into an
-    (R, C, PH, PW) output, box by box, as ``roi_utils.roi_pool`` does for boxes too big
-    for its lookup (the small boxes' results move in one such copy).
+    (R, C, PH, PW) output, box by box (``roi_utils.roi_pool`` moves a chunk of boxes'
+    results in each such copy).
 
     >>> boxes = np.arange(12, dtype=np.float32).reshape(1, 2, 2, 3)
     >>> nchw_write_back(boxes)[0, 1].tolist()
