@@ -290,8 +290,14 @@ call; blocks write disjoint parts of the output, so the result does not depend o
 
 
 @functools.lru_cache(maxsize=4)
-def _pool_of(threads: int) -> ThreadPoolExecutor:
+def _thread_pool(threads: int, pid: int) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(threads, thread_name_prefix="roi_utils")
+
+
+def _pool_of(threads: int) -> ThreadPoolExecutor:
+    """A pool of ``threads`` workers of this process (a forked child has none of its
+    parent's threads, so it gets a pool of its own)."""
+    return _thread_pool(threads, os.getpid())
 
 
 def _each_block(blocks: list[slice], work) -> None:

@@ -8,6 +8,7 @@ roi_utils to mxnet on hundreds of generated cases).
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -442,3 +443,27 @@ def test_zero_boxes_give_empty_outputs():
     assert ru.roi_pool(ARANGE, empty, 2).shape == (0, 1, 2, 2)
     assert ru.roi_align(ARANGE, empty, 2).shape == (0, 1, 2, 2)
     assert ru.roi_pool_backward(np.zeros((0, 1, 2, 2)), ARANGE, empty, 2).shape == ARANGE.shape
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_pooling_threads_work_in_a_forked_child(monkeypatch):
+    """A forked child has none of its parent's worker threads: it must not wait on them."""
+    rng = np.random.default_rng(3)
+    data = rng.standard_normal((1, 64, 12, 12)).astype(np.float32)
+    rois = np.array([[0, 0, 0, 11, 11], [0, 2, 3, 7, 9]], np.float32)
+    monkeypatch.setattr(ru, "_BLOCK_BYTES", 1)  # one channel per block: several blocks...
+    monkeypatch.setattr(ru, "_THREADS", 2)  # ...on worker threads
+    expected = ru.roi_pool(data, rois, 3)  # the parent's worker threads exist from here on
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 only if pooling finishes and agrees
+        os._exit(0 if np.array_equal(ru.roi_pool(data, rois, 3), expected) else 1)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.05)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    raise AssertionError("roi_pool hung in a forked child")
