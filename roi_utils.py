@@ -670,6 +670,12 @@ def roi_pool(data, rois, pooled_size, spatial_scale: float = 1.0, return_argmax:
     outputs ``-FLT_MAX``, and of equal cells the first in row-major order wins
     (which decides the sign when a bin's maximum is ``0.0`` and ``-0.0``).
 
+    There is no loop over boxes: a bin is the maximum of two overlapping windows
+    (its own rows, a power of two of its columns), looked up in maps of window
+    maxima built once per call, a block of channels at a time on up to ``_THREADS``
+    threads. Boxes with a bin of more than ``_TABLE_EXTENT`` cells a side are pooled
+    separably, one by one. Every path gives the same bits.
+
     Parameters
     ----------
     data : array (N, C, H, W)
