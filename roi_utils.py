@@ -391,10 +391,10 @@ class _TableLookup:
         corners = np.stack([base + top + left, base + top + right])
         return cls(boxes, [(int(v) // 64, int(v) % 64) for v in codes], corners)
 
-    def channel_blocks(self, map_shape, itemsize: int) -> list[slice]:
-        """Blocks of channels whose tables take about ``_BLOCK_BYTES``."""
+    def channel_blocks(self, map_shape) -> list[slice]:
+        """Blocks of channels whose float32 tables take about ``_BLOCK_BYTES`` (int64 keys twice that)."""
         n, height, width, channels = map_shape
-        step = max(1, min(channels, _BLOCK_BYTES // (len(self.pairs) * n * height * width * itemsize)))
+        step = max(1, min(channels, _BLOCK_BYTES // (len(self.pairs) * n * height * width * 4)))
         return [slice(k, k + step) for k in range(0, channels, step)]
 
     def chunks(self, channels: int) -> list[slice]:
@@ -560,7 +560,7 @@ def _roi_pool_core(plan: _PoolPlan):
             for part in lookup.chunks(tables.shape[-1]):
                 put(lookup.boxes[part], lookup.maxima(tables, part, np.maximum), block)
 
-        _each_block(lookup.channel_blocks((n, h, w, c), 8), pool_block)
+        _each_block(lookup.channel_blocks((n, h, w, c)), pool_block)
     if rest:
         keys = _winner_keys(plan.channels_last())
         for r in rest:
@@ -602,7 +602,7 @@ def _roi_pool_values(plan: _PoolPlan) -> np.ndarray:
                 best[empty[boxes]] = 0
                 _put_boxes(out, boxes, best, block)
 
-        _each_block(lookup.channel_blocks((n, h, w, c), 4), pool_block)
+        _each_block(lookup.channel_blocks((n, h, w, c)), pool_block)
     if rest:
         x = plan.channels_last()
         for r in rest:
