@@ -488,8 +488,10 @@ class _PoolPlan:
     we: np.ndarray
 
     def channels_last(self, channels=slice(None)) -> np.ndarray:
-        """(N, H, W, C) copy of the map (of some of its channels)."""
-        return np.ascontiguousarray(self.data[:, channels].transpose(0, 2, 3, 1))
+        """(N, H, W, C) copy of the map (of some of its channels): always a copy, never a view
+        of the caller's array (with one channel the transposed map is already contiguous),
+        so that it may be changed in place."""
+        return np.array(self.data[:, channels].transpose(0, 2, 3, 1), order="C", copy=True)
 
     def output(self, dtype=_F32, fill=0) -> np.ndarray:
         """An (R, C, PH, PW) array filled with ``fill`` (left unset when ``fill`` is None)."""

@@ -431,6 +431,22 @@ def test_inputs_are_never_modified(operation, dtype):
     np.testing.assert_array_equal(rois, rois_before)
 
 
+@pytest.mark.parametrize("writeable", [True, False])
+def test_a_one_channel_map_is_never_modified(writeable):
+    """With one channel the channels-last map is the input's own memory: it must still be copied
+    before the -FLT_MAX floor (which would turn the caller's -inf and NaN into -FLT_MAX)."""
+    data = (np.arange(36, dtype=np.float32) % 5).reshape(1, 1, 6, 6)
+    data[0, 0, 0, :3] = [-np.inf, np.nan, -np.inf]
+    before = data.copy()
+    data.flags.writeable = writeable
+    rois = [[0, 0, 0, 5, 5]]
+    out = ru.roi_pool(data, rois, 2)
+    values, argmax = ru.roi_pool(data, rois, 2, return_argmax=True)
+    ru.roi_pool_backward(np.ones(out.shape), data, rois, 2, argmax=argmax)
+    assert data.tobytes() == before.tobytes()
+    assert out.tobytes() == values.tobytes() == roi_loops.roi_pool_loop(before, rois, 2)[0].tobytes()
+
+
 def test_lists_and_float64_are_accepted():
     as_list = ru.roi_pool(ARANGE.tolist(), GOOD_ROIS, 2)
     np.testing.assert_array_equal(
