@@ -15,9 +15,7 @@ file; they never import torch or tensorflow.
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import framework_cases  # noqa: E402
+import recordings  # noqa: E402
 
 RECORDED = ROOT / "data" / "frameworks_recorded.npz"
 
@@ -78,10 +77,7 @@ def main() -> int:
         return 2
     framework = sys.argv[1]
     entries = torchvision_entries() if framework == "torchvision" else tensorflow_entries()
-    arrays = {}
-    if RECORDED.exists():
-        with np.load(RECORDED) as old:
-            arrays = {k: old[k] for k in old.files if not k.startswith(framework + "/")}
+    arrays = recordings.load_store(RECORDED, keep=lambda name: not name.startswith(framework + "/"))
     count = 0
     for i, (fn, params, inputs, out, error, version) in enumerate(entries):
         prefix = f"{framework}/{i:04d}"
@@ -95,11 +91,7 @@ def main() -> int:
         else:
             arrays[f"{prefix}/error"] = np.array(error)
         count += 1
-    RECORDED.parent.mkdir(exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=RECORDED.parent, suffix=".npz", delete=False) as tmp:
-        np.savez_compressed(tmp, **arrays)
-    os.chmod(tmp.name, 0o644)
-    os.replace(tmp.name, RECORDED)
+    recordings.write_store(RECORDED, arrays)
     print(f"stored {count} {framework} calls in {RECORDED.relative_to(ROOT)}")
     return 0
 

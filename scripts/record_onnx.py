@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 import framework_cases  # noqa: E402
+import recordings  # noqa: E402
 from notebook_runner import execute  # noqa: E402
 
 import roi_oracle  # noqa: E402
@@ -50,14 +51,8 @@ def record_cases() -> int:
 
 
 def store(log: Path) -> int:
-    entries = {}
-    for line in log.read_text().splitlines():
-        entry = json.loads(line)
-        entries[entry["key"]] = entry
-    arrays = {}
-    if roi_oracle.ORT_RECORDED_PATH.exists():
-        with np.load(roi_oracle.ORT_RECORDED_PATH) as old:
-            arrays = {name: old[name] for name in old.files}
+    entries = recordings.read_log(log)
+    arrays = recordings.load_store(roi_oracle.ORT_RECORDED_PATH)
     for key, entry in entries.items():
         inputs = {"X": np.asarray(entry["X"], np.float32), "rois": np.asarray(entry["rois"], np.float32)}
         if "batch_indices" in entry:
@@ -75,13 +70,7 @@ def store(log: Path) -> int:
         arrays[f"{key}/params"] = np.array(json.dumps(params, sort_keys=True))
         for name, array in inputs.items():
             arrays[f"{key}/{name}"] = array
-    roi_oracle.ORT_RECORDED_PATH.parent.mkdir(exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        dir=roi_oracle.ORT_RECORDED_PATH.parent, suffix=".npz", delete=False
-    ) as tmp:
-        np.savez_compressed(tmp, **arrays)
-    os.chmod(tmp.name, 0o644)
-    os.replace(tmp.name, roi_oracle.ORT_RECORDED_PATH)
+    recordings.write_store(roi_oracle.ORT_RECORDED_PATH, arrays)
     return len(entries)
 
 

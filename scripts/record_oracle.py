@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 import oracle_cases  # noqa: E402
+import recordings  # noqa: E402
 from notebook_runner import execute  # noqa: E402
 
 import roi_oracle  # noqa: E402
@@ -57,18 +58,12 @@ def record_notebooks(paths: list[Path], log: Path) -> None:
 
 
 def store(log: Path) -> int:
-    entries = {}
-    for line in log.read_text().splitlines():
-        entry = json.loads(line)
-        entries[entry["key"]] = entry
+    entries = recordings.read_log(log)
     lock_path = roi_oracle.RECORDED_PATH.with_suffix(".lock")
     roi_oracle.RECORDED_PATH.parent.mkdir(exist_ok=True)
     with open(lock_path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        arrays = {}
-        if roi_oracle.RECORDED_PATH.exists():
-            with np.load(roi_oracle.RECORDED_PATH) as old:
-                arrays = {name: old[name] for name in old.files}
+        arrays = recordings.load_store(roi_oracle.RECORDED_PATH)
         for key, entry in entries.items():
             params = entry["params"]
             value = roi_oracle._live(entry["op"], entry["data"], entry["rois"], entry["out_grad"], params)
@@ -79,11 +74,7 @@ def store(log: Path) -> int:
                 if entry[part] is not None:
                     arrays[f"{key}/{part}"] = np.asarray(entry[part], np.float32)
             arrays[f"{key}/out"] = value
-        folder = roi_oracle.RECORDED_PATH.parent
-        with tempfile.NamedTemporaryFile(dir=folder, suffix=".npz", delete=False) as tmp:
-            np.savez_compressed(tmp, **arrays)
-        os.chmod(tmp.name, 0o644)
-        os.replace(tmp.name, roi_oracle.RECORDED_PATH)
+        recordings.write_store(roi_oracle.RECORDED_PATH, arrays)
     return len(entries)
 
 
