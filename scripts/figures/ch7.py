@@ -82,30 +82,47 @@ def half_pixel(path):
     fig.savefig(path, dpi=100)
 
 
+MIDWAY = [0.5, 0.5, 2.5, 2.5]
+"""The constant-map box of the max-mode section (its cell writes it out): 2x2 output, one sample a bin."""
+
+
 def max_mode(path):
-    """ONNX's max mode on a constant map of -10: one sample midway between four cells, its four weighted
+    """ONNX's max mode on a constant map of -10, for the section's box ``MIDWAY`` (2x2 output,
+    ``sampling_ratio=1``): the first bin's one sample, midway between four cells, and its four weighted
     corner values (-2.5 each) against its interpolated value (-10)."""
-    roi = [0.5, 0.5, 1.5, 1.5]
-    samples = rf.onnx_roi_align_samples(roi, sampling_ratio=1, map_shape=(SIDE, SIDE))
-    onnx = rf.onnx_roi_align(CONSTANT, [roi], [0], mode="max", sampling_ratio=1).item()
-    mmcv = rf.mmcv_roi_align(CONSTANT, [[0, *roi]], 1, 1.0, 1, "max").item()
-    fig, ax = plt.subplots(figsize=(5.6, 3.6))
+    samples = rf.onnx_roi_align_samples(
+        MIDWAY, output_height=2, output_width=2, sampling_ratio=1, map_shape=(SIDE, SIDE)
+    )
+    kw = dict(output_height=2, output_width=2, sampling_ratio=1)
+    onnx = rf.onnx_roi_align(CONSTANT, [MIDWAY], [0], mode="max", **kw)[0, 0]
+    mmcv = rf.mmcv_roi_align(CONSTANT, [[0, *MIDWAY]], 2, 1.0, 1, "max")[0, 0]
+    fig, ax = plt.subplots(figsize=(5.6, 3.9))
     plane = CONSTANT[0, 0, :3, :3]
     ax.imshow(plane, cmap="Greys", vmin=-12, vmax=0)
-    (y,), (x,) = samples.y.coord[0], samples.x.coord[0]
+    y, x = samples.y.coord[0, 0], samples.x.coord[0, 0]
     for r, c, w in samples.neighbours(0, 0, 0, 0):
         ax.annotate(f"w = {w:g}\nw·v = {w * plane[r, c]:g}", (c, r), ha="center", va="center", fontsize=8)
     ax.scatter([x], [y], marker="x", s=80, c="#d62728", zorder=3)
-    ax.text(x, y + 0.16, "sample", ha="center", va="top", color="#d62728", fontsize=8)
+    ax.text(x, y + 0.16, "sample of bin (0, 0)", ha="center", va="top", color="#d62728", fontsize=8)
     ax.set_xticks(range(3))
     ax.set_yticks(range(3))
+
+    def every_bin(values):  # "-2.5 in every bin", or the 2x2 output when its bins differ
+        kinds = np.unique(values)
+        return f"{kinds[0]:g} in every bin" if len(kinds) == 1 else str(values.tolist())
+
     ax.set_title(
-        f"every cell is -10: ONNX max mode gives {onnx:g} (largest w·v),\n"
-        f"mmcv's max mode {mmcv:g} (largest interpolated value)",
+        f"every cell -10; box {MIDWAY}, 2x2, sampling_ratio=1\n"
+        f"ONNX max mode: {every_bin(onnx)} (largest w·v)\n"
+        f"mmcv's max mode: {every_bin(mmcv)} (largest interpolated value)",
         fontsize=9,
     )
     fig.tight_layout()
     fig.savefig(path, dpi=100)
+
+
+CASES = {"ch7_max_mode.png": [MIDWAY]}
+"""The boxes a figure draws, each one its section's cells show (tests/test_figures.py checks)."""
 
 
 def crop_and_resize(path):
