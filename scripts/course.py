@@ -47,13 +47,7 @@ def lab_environment(environ: dict) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    try:
-        python = course_env.setup(["requirements.txt"])
-    except course_env.SetupError as error:
-        course_env.fail(error)
-    except subprocess.CalledProcessError as error:
-        print(f"course: setup failed: {error}", file=sys.stderr)
-        return 1
+    python = course_env.setup_or_exit(["requirements.txt"])
     if argv == ["--setup-only"]:
         print(f"course: ready: {python}")
         return 0

@@ -313,6 +313,23 @@ def fail(error: SetupError) -> None:
     sys.exit(2)
 
 
+def setup_or_exit(requirements: Sequence[str], *more_steps) -> str:
+    """``setup(requirements)``, then each of ``more_steps``; the environment's python.
+
+    A setup the course cannot do ends the process with its message (exit 2); a failed install
+    command (pip, apt-get) with the command that failed (exit 1)."""
+    try:
+        python = setup(requirements)
+        for step in more_steps:
+            step()
+    except SetupError as error:
+        fail(error)
+    except subprocess.CalledProcessError as error:
+        print(f"course: setup failed: {error}", file=sys.stderr)
+        sys.exit(1)
+    return python
+
+
 def main(argv: Sequence[str]) -> int:
     if list(argv) == ["--newest"]:
         try:

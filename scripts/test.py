@@ -40,14 +40,7 @@ def install_chromium() -> None:
 
 
 def main(argv: list[str]) -> int:
-    try:
-        python = course_env.setup(["requirements.txt", "requirements-dev.txt"])
-        install_chromium()
-    except course_env.SetupError as error:
-        course_env.fail(error)
-    except subprocess.CalledProcessError as error:
-        print(f"course: setup failed: {error}", file=sys.stderr)
-        return 1
+    python = course_env.setup_or_exit(["requirements.txt", "requirements-dev.txt"], install_chromium)
     if argv == ["--setup-only"]:
         print(f"course: ready: {python}")
         return 0

@@ -357,3 +357,26 @@ def test_windows_environments_keep_python_in_scripts():
     assert ce.candidate_commands(windows=True)[:2] == [["py", "-3.11"], ["py", "-3.13"]]
     assert ce.venv_python(Path("v"), windows=False) == Path("v") / "bin" / "python"
     assert ce.candidate_commands(windows=False)[:2] == [["python3.11"], ["python3.13"]]
+
+
+def test_setup_or_exit_runs_the_steps_and_ends_a_failed_setup_clearly(monkeypatch, capsys):
+    steps = []
+    monkeypatch.setattr(ce, "setup", lambda requirements: f"python for {list(requirements)}")
+    assert ce.setup_or_exit(["r.txt"], lambda: steps.append("chromium")) == "python for ['r.txt']"
+    assert steps == ["chromium"]
+
+    def cannot(requirements):
+        raise ce.SetupError("needs CPython 3.11, 3.12 or 3.13")
+
+    monkeypatch.setattr(ce, "setup", cannot)
+    with pytest.raises(SystemExit) as stop:
+        ce.setup_or_exit(["r.txt"])
+    assert stop.value.code == 2 and "needs CPython" in capsys.readouterr().err
+
+    def pip_fails():
+        raise subprocess.CalledProcessError(1, ["pip", "install"])
+
+    monkeypatch.setattr(ce, "setup", lambda requirements: "python")
+    with pytest.raises(SystemExit) as stop:
+        ce.setup_or_exit(["r.txt"], pip_fails)
+    assert stop.value.code == 1 and "setup failed" in capsys.readouterr().err
