@@ -12,12 +12,9 @@ what is there.
 
 from __future__ import annotations
 
-import argparse
 import doctest
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -75,20 +72,12 @@ def store(log: Path) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--cases", action="store_true", help="record the seeded cases and the examples")
-    parser.add_argument("--notebooks", nargs="*", type=Path, help="notebooks to run (default: chapter 7)")
-    args = parser.parse_args()
+    args = recordings.parse_arguments(__doc__, "chapter 7")
     if not roi_oracle.onnxruntime_available():
         print("onnxruntime is not importable here; recording needs it (pip install onnx onnxruntime)")
         return 1
     both = not args.cases and args.notebooks is None
-    with tempfile.TemporaryDirectory() as tmp:
-        log = Path(tmp) / "calls.jsonl"
-        log.touch()
-        os.environ[roi_oracle.ORT_RECORD_ENV] = str(log)
+    with recordings.call_log(roi_oracle.ORT_RECORD_ENV) as log:
         if args.cases or both:
             print(f"ran {record_cases()} seeded cases")
             result = doctest.testmod(roi_oracle)

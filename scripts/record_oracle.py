@@ -12,13 +12,10 @@ several recordings may run at once).
 
 from __future__ import annotations
 
-import argparse
 import fcntl
 import itertools
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -79,20 +76,12 @@ def store(log: Path) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--cases", action="store_true", help="record the seeded test cases")
-    parser.add_argument("--notebooks", nargs="*", type=Path, help="notebooks to run (default: all)")
-    args = parser.parse_args()
+    args = recordings.parse_arguments(__doc__, "all")
     if not roi_oracle.mxnet_available():
         print("mxnet is not importable here; recording needs it (pip install mxnet==1.9.1 numpy==1.23.5)")
         return 1
     both = not args.cases and args.notebooks is None
-    with tempfile.TemporaryDirectory() as tmp:
-        log = Path(tmp) / "calls.jsonl"
-        log.touch()
-        os.environ[roi_oracle.RECORD_ENV] = str(log)
+    with recordings.call_log(roi_oracle.RECORD_ENV) as log:
         if args.cases or both:
             print(f"recorded {record_cases(log)} seeded cases")
             print(f"ran {record_doctests()} examples of roi_oracle's docstring")

@@ -8,12 +8,40 @@ stored and writing the new file atomically (readers never see half a file) live 
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import json
 import os
 import tempfile
 from pathlib import Path
 
 import numpy as np
+
+
+def parse_arguments(description: str, default_notebooks: str) -> argparse.Namespace:
+    """``--cases`` and ``--notebooks [PATH ...]``, as every recording script takes them (neither: both)."""
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--cases", action="store_true", help="record the seeded cases (and the examples)")
+    parser.add_argument(
+        "--notebooks", nargs="*", type=Path, help=f"notebooks to run (default: {default_notebooks})"
+    )
+    return parser.parse_args()
+
+
+@contextlib.contextmanager
+def call_log(environment_variable: str):
+    """A fresh, empty JSON-lines log of calls, named in ``environment_variable`` for this process
+    (and the notebooks it runs) while the block runs."""
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "calls.jsonl"
+        log.touch()
+        os.environ[environment_variable] = str(log)
+        try:
+            yield log
+        finally:
+            os.environ.pop(environment_variable, None)
 
 
 def read_log(log: Path) -> dict[str, dict]:
