@@ -31,22 +31,8 @@ import numpy as np
 
 import roi_utils as ru
 
-__all__ = [
-    "PsBins",
-    "RotatedSamples",
-    "fpn_levels",
-    "fpn_levels_mmdet",
-    "fpn_thresholds",
-    "multi_scale_roi_align",
-    "ps_channels",
-    "ps_roi_pool",
-    "ps_roi_pool_bins",
-    "ps_roi_pool_backward",
-    "ps_roi_align",
-    "ps_roi_align_backward",
-    "rotated_roi_align",
-    "rotated_roi_align_samples",
-]
+__all__ = list(ru._FAMILY_NAMES)
+"""The one list of this module's public names is kept in roi_utils, which serves them on first use."""
 
 _F32 = np.float32
 

@@ -1777,6 +1777,7 @@ def align_valid_samples(samples: AlignSamples) -> np.ndarray:
     return samples.y.valid[:, None, :, None] & samples.x.valid[None, :, None, :]
 # Chapter 8's operators (FPN levels, position-sensitive and rotated pooling) live in roi_family,
 # which imports this module; they are served from here on first use, so either import order works.
+# This is the one list of them: roi_family's __all__ is this tuple.
 _FAMILY_NAMES = (
     "PsBins",
     "RotatedSamples",

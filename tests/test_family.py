@@ -390,3 +390,9 @@ def test_roi_utils_reexports_every_family_name():
         assert name in roi_utils.__all__
     with pytest.raises(AttributeError):
         roi_utils.no_such_function  # noqa: B018
+    defined = {
+        name
+        for name, value in vars(rf).items()
+        if not name.startswith("_") and getattr(value, "__module__", None) == rf.__name__
+    }
+    assert defined == set(rf.__all__)  # the one list (kept in roi_utils) names all of them
