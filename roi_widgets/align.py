@@ -31,6 +31,7 @@ from roi_widgets.base import (
     Explorer,
     Snapshot,
     State,
+    box_fields,
     box_limits,
     check_bool,
     check_choice,
@@ -329,10 +330,8 @@ class AlignExplorer(Explorer):
         return align_map()
 
     def __init__(self, box=EXPLORER_BOX, pooled=(2, 2), sample_ratio: int = 2, aligned: bool = False):
-        x1, y1, x2, y2 = box
-        ph, pw = pooled
         super().__init__(
-            AlignState(x1=x1, y1=y1, x2=x2, y2=y2, ph=ph, pw=pw, sample_ratio=sample_ratio, aligned=aligned)
+            AlignState(**box_fields(box, pooled), sample_ratio=sample_ratio, aligned=aligned)
         )
 
     def build(self) -> list:

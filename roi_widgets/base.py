@@ -187,6 +187,22 @@ def box_limits(state, x_range: tuple, y_range: tuple, pooled: tuple[int, int] | 
     return limits
 
 
+def box_fields(box, pooled=None) -> dict:
+    """A constructor's ``box = (x1, y1, x2, y2)`` (and ``pooled = (PH, PW)``) as ``State`` fields.
+
+    >>> box_fields((2, 1, 4, 3), (2, 3))
+    {'x1': 2, 'y1': 1, 'x2': 4, 'y2': 3, 'ph': 2, 'pw': 3}
+    """
+    if isinstance(box, str) or len(np.shape(box)) != 1 or len(box) != 4:
+        raise ValueError(f"box must be four numbers (x1, y1, x2, y2); got {box!r}")
+    fields = dict(zip(("x1", "y1", "x2", "y2"), box, strict=True))
+    if pooled is not None:
+        if isinstance(pooled, str) or len(np.shape(pooled)) != 1 or len(pooled) != 2:
+            raise ValueError(f"pooled must be two numbers (PH, PW); got {pooled!r}")
+        fields.update(ph=pooled[0], pw=pooled[1])
+    return fields
+
+
 NOT_CELLS = "not map cells"
 """The label (``Axes.set_label``) of a panel whose data units are not map cells: the square-cell
 check skips it."""

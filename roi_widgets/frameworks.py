@@ -27,7 +27,16 @@ import roi_frameworks as rf
 import roi_utils as ru
 from roi_chapters.ch7 import BOX, MAP_NAMES, MAP_SIDE, POOLED, SAMPLE_RATIO
 from roi_chapters.ch7 import example_map as _example_map
-from roi_widgets.base import NOT_CELLS, Explorer, Snapshot, State, check_choice, check_float, check_int
+from roi_widgets.base import (
+    NOT_CELLS,
+    Explorer,
+    Snapshot,
+    State,
+    box_fields,
+    check_choice,
+    check_float,
+    check_int,
+)
 from roi_widgets.common import (
     MapPanel,
     NumberControl,
@@ -289,17 +298,10 @@ class FrameworksExplorer(Explorer):
         sampling_ratio: int = SAMPLE_RATIO,
         framework: str = FRAMEWORK_NAMES[0],
     ):
-        x1, y1, x2, y2 = box
-        ph, pw = pooled
         super().__init__(
             FrameworksState(
                 map_name=map_name,
-                x1=x1,
-                y1=y1,
-                x2=x2,
-                y2=y2,
-                ph=ph,
-                pw=pw,
+                **box_fields(box, pooled),
                 sampling_ratio=sampling_ratio,
                 framework=framework,
             )

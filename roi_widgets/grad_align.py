@@ -21,7 +21,7 @@ import numpy as np
 import roi_utils as ru
 from roi_chapters.ch5 import SIDE
 from roi_widgets.align import roi_align_params
-from roi_widgets.base import check_bool, check_choice
+from roi_widgets.base import box_fields, check_bool, check_choice
 from roi_widgets.common import labelled_dropdown
 from roi_widgets.gradients import (
     FED_FILL,
@@ -140,16 +140,9 @@ class AlignGradExplorer(GradientView):
         sample_ratio: int = 2,
         aligned=False,
     ):
-        x1, y1, x2, y2 = box
-        ph, pw = pooled
         super().__init__(
             AlignGradState(
-                x1=x1,
-                y1=y1,
-                x2=x2,
-                y2=y2,
-                ph=ph,
-                pw=pw,
+                **box_fields(box, pooled),
                 upstream=upstream,
                 sample_ratio=sample_ratio,
                 aligned=aligned,

@@ -18,6 +18,7 @@ import numpy as np
 
 import roi_utils as ru
 from roi_chapters.ch5 import SIDE
+from roi_widgets.base import box_fields
 from roi_widgets.gradients import MAP, GradientView, GradSnapshot, GradState, Look, Routes, gradient_snapshot
 
 __all__ = ["POOL_LOOK", "PoolGradExplorer", "PoolGradState", "pool_grad_snapshot", "pool_routes"]
@@ -97,9 +98,7 @@ class PoolGradExplorer(GradientView):
     make_snapshot = staticmethod(pool_grad_snapshot)
 
     def __init__(self, box=(2, 1, 4, 3), pooled=(2, 2), upstream: str = "all ones"):
-        x1, y1, x2, y2 = box
-        ph, pw = pooled
-        super().__init__(PoolGradState(x1=x1, y1=y1, x2=x2, y2=y2, ph=ph, pw=pw, upstream=upstream))
+        super().__init__(PoolGradState(**box_fields(box, pooled), upstream=upstream))
 
     def contributions(self) -> np.ndarray:
         """(H, W): how many output bins with a non-zero upstream gradient send gradient to each cell."""

@@ -28,7 +28,7 @@ from matplotlib.patches import Rectangle
 import roi_images as ri
 import roi_utils as ru
 from roi_chapters.ch2 import EXPLORER_BOX, STRIDES, feature_map
-from roi_widgets.base import Explorer, Snapshot, State, box_limits, check_choice, check_int
+from roi_widgets.base import Explorer, Snapshot, State, box_fields, box_limits, check_choice, check_int
 from roi_widgets.common import MapPanel, NumberControl, box_outline, fixed_title, new_figure
 
 __all__ = ["STAGES", "STRIDES", "ImageExplorer", "ImageSnapshot", "ImageState", "image_snapshot"]
@@ -236,9 +236,7 @@ class ImageExplorer(Explorer):
         return feature_map(stride)
 
     def __init__(self, box=EXPLORER_BOX, stride: int = 16, pooled=(2, 2)):
-        x1, y1, x2, y2 = box
-        ph, pw = pooled
-        super().__init__(ImageState(x1=x1, y1=y1, x2=x2, y2=y2, stride=stride, ph=ph, pw=pw))
+        super().__init__(ImageState(**box_fields(box, pooled), stride=stride))
 
     def build(self) -> list:
         self.photo = ri.load_photo()

@@ -27,7 +27,16 @@ from matplotlib.patches import Rectangle
 import roi_utils as ru
 from roi_chapters.ch1 import MAP_NAMES, MAP_SHAPES, SEED_RANGE
 from roi_chapters.ch1 import example_map as _example_map
-from roi_widgets.base import Explorer, Snapshot, State, box_limits, check_bool, check_choice, check_int
+from roi_widgets.base import (
+    Explorer,
+    Snapshot,
+    State,
+    box_fields,
+    box_limits,
+    check_bool,
+    check_choice,
+    check_int,
+)
 from roi_widgets.common import (
     MapPanel,
     NumberControl,
@@ -325,10 +334,8 @@ class PoolExplorer(Explorer):
     def __init__(
         self, map_name: str = "arange 4x4", box=(0, 0, 2, 2), pooled=(2, 2), scale: str = "1", seed: int = 0
     ):
-        x1, y1, x2, y2 = box
-        ph, pw = pooled
         super().__init__(
-            PoolState(map_name=map_name, seed=seed, scale=scale, x1=x1, y1=y1, x2=x2, y2=y2, ph=ph, pw=pw)
+            PoolState(map_name=map_name, seed=seed, scale=scale, **box_fields(box, pooled))
         )
 
     # -- construction -------------------------------------------------------

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import roi_utils as ru
-from roi_widgets.base import Explorer, Snapshot, State, check_int
+from roi_widgets.base import Explorer, Snapshot, State, box_fields, check_int
 from roi_widgets.common import NumberControl, cell_mesh, new_figure, show_cells
 
 MAP_SIDE = 8
@@ -162,9 +162,8 @@ class PsExplorer(Explorer):
     map = staticmethod(ps_map)
 
     def __init__(self, box=(1, 1, 6, 6), pooled=3, group_size=0, output_channel=0, seed=0):
-        x1, y1, x2, y2 = box
         super().__init__(
-            PsState(x1=x1, y1=y1, x2=x2, y2=y2, k=pooled, group=group_size, channel=output_channel, seed=seed)
+            PsState(**box_fields(box), k=pooled, group=group_size, channel=output_channel, seed=seed)
         )
 
     def build(self) -> list:

@@ -157,3 +157,13 @@ def test_a_view_only_copies_its_snapshot(name, monkeypatch):
     explorer.show(snapshot)
     explorer.figure.canvas.draw()
     assert np.array_equal(np.asarray(explorer.figure.canvas.buffer_rgba()), before)
+
+
+def test_a_constructor_box_that_is_not_four_numbers_is_a_clear_error():
+    from roi_widgets.base import box_fields
+
+    with pytest.raises(ValueError, match=r"box must be four numbers \(x1, y1, x2, y2\)"):
+        box_fields((1, 2, 3))
+    with pytest.raises(ValueError, match=r"pooled must be two numbers \(PH, PW\)"):
+        box_fields((1, 2, 3, 4), 7)
+    assert box_fields([1, 2, 3, 4], (2, 3)) == dict(x1=1, y1=2, x2=3, y2=4, ph=2, pw=3)
