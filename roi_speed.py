@@ -225,9 +225,7 @@ def window_shapes(data, rois, pooled_size, spatial_scale=1.0) -> list[tuple[int,
     >>> window_shapes(x, [[0, 0, 0, 5, 2], [0, 0, 0, 1, 7]], 2)  # bins of 2 x 3 and 4 x 1 cells
     [(2, 2), (4, 1)]
     """
-    plan = ru._pool_plan(data, rois, pooled_size, spatial_scale)
-    n, c, h, w = plan.data.shape
-    lookup = ru._TableLookup.plan(plan, (n, h, w, c), 4)
+    lookup = ru._TableLookup.plan(ru._pool_plan(data, rois, pooled_size, spatial_scale), 4)
     return [] if lookup is None else [(rows, 1 << level) for rows, level in lookup.pairs]
 
 

@@ -315,15 +315,16 @@ def _levels(extent: np.ndarray) -> np.ndarray:
     return np.frexp(np.maximum(extent, 1))[1] - 1
 
 
-def _window_tables(x: np.ndarray, pairs: list[tuple[int, int]], combine) -> np.ndarray:
+def _window_tables(x: np.ndarray, pairs: list[tuple[int, int]]) -> np.ndarray:
     """Window maxima of an (N, H, W, C) map, for windows of ``a`` rows by ``2**k`` columns.
 
-    Returns (len(pairs), N, H, W, C): entry ``i`` at ``(n, h, w)`` is ``combine`` (a
-    maximum ufunc) over rows ``h .. h + a - 1`` and columns ``w .. w + 2**k - 1`` for
-    ``pairs[i] = (a, k)``, where that window fits in the map (the rest is never written
-    or read). A window one row taller is one ``combine`` of the shorter one with the
-    map's next row; one twice as wide, one ``combine`` of the narrower one with itself
-    shifted by its width (a doubling table).
+    Returns (len(pairs), N, H, W, C): entry ``i`` at ``(n, h, w)`` is the maximum over rows
+    ``h .. h + a - 1`` and columns ``w .. w + 2**k - 1`` for ``pairs[i] = (a, k)``, where
+    that window fits in the map (the rest is never written or read). A window one row
+    taller is one ``np.maximum`` of the shorter one with the map's next row; one twice as
+    wide, one ``np.maximum`` of the narrower one with itself shifted by its width (a
+    doubling table). The map holds no NaN (float maps are floored at -FLT_MAX first; keys
+    are integers), so ``np.maximum`` is the kernel's maximum.
     """
     n, height, width, c = x.shape
     tables = np.empty((len(pairs), *x.shape), x.dtype)
@@ -341,7 +342,7 @@ def _window_tables(x: np.ndarray, pairs: list[tuple[int, int]], combine) -> np.n
         widest = max((k for b, k in pairs if b == a), default=-1)
         if a > 1:
             grown = place((a, 0), rows)
-            combine(rows[:, :fit], x[:, a - 1 : a - 1 + fit], out=grown[:, :fit])
+            np.maximum(rows[:, :fit], x[:, a - 1 : a - 1 + fit], out=grown[:, :fit])
             rows = grown
         elif (1, 0) in slot:
             tables[slot[1, 0]] = x
@@ -349,7 +350,7 @@ def _window_tables(x: np.ndarray, pairs: list[tuple[int, int]], combine) -> np.n
         for k in range(1, widest + 1):
             step, span = 1 << (k - 1), width - (1 << k) + 1
             target = place((a, k), cols, rows)  # rows: the next height grows from it
-            combine(cols[:, :fit, :span], cols[:, :fit, step : step + span], out=target[:, :fit, :span])
+            np.maximum(cols[:, :fit, :span], cols[:, :fit, step : step + span], out=target[:, :fit, :span])
             cols = target
     return tables
 
@@ -368,10 +369,13 @@ class _TableLookup:
     boxes: np.ndarray
     pairs: list
     corners: np.ndarray
+    map_shape: tuple[int, int, int, int]  # (N, C, H, W)
 
     @classmethod
-    def plan(cls, plan: _PoolPlan, map_shape, itemsize: int) -> _TableLookup | None:
-        n, height, width, channels = map_shape
+    def plan(cls, plan: _PoolPlan, itemsize: int) -> _TableLookup | None:
+        """The lookup of every box whose bins fit ``_TABLE_EXTENT``, with tables of ``itemsize``
+        bytes a value (None when no box qualifies or one channel's tables pass ``_TABLE_BYTES``)."""
+        n, _, height, width = plan.data.shape
         tall, wide = plan.he - plan.hs, plan.we - plan.ws
         fits = (tall.max(axis=1, initial=0) <= _TABLE_EXTENT) & (wide.max(axis=1, initial=0) <= _TABLE_EXTENT)
         boxes = np.flatnonzero(fits)
@@ -389,11 +393,11 @@ class _TableLookup:
         left = np.clip(plan.ws[boxes], 0, width - 1)[:, None, :]
         right = np.clip(plan.we[boxes] - (1 << level), 0, width - 1)[:, None, :]
         corners = np.stack([base + top + left, base + top + right])
-        return cls(boxes, [(int(v) // 64, int(v) % 64) for v in codes], corners)
+        return cls(boxes, [(int(v) // 64, int(v) % 64) for v in codes], corners, plan.data.shape)
 
-    def channel_blocks(self, map_shape) -> list[slice]:
+    def channel_blocks(self) -> list[slice]:
         """Blocks of channels whose float32 tables take about ``_BLOCK_BYTES`` (int64 keys twice that)."""
-        n, height, width, channels = map_shape
+        n, channels, height, width = self.map_shape
         step = max(1, min(channels, _BLOCK_BYTES // (len(self.pairs) * n * height * width * 4)))
         return [slice(k, k + step) for k in range(0, channels, step)]
 
@@ -402,12 +406,12 @@ class _TableLookup:
         step = max(1, _CHUNK_ELEMENTS // (self.corners[0, 0].size * channels))
         return [slice(k, k + step) for k in range(0, len(self.boxes), step)]
 
-    def maxima(self, tables: np.ndarray, part: slice, combine) -> np.ndarray:
-        """(b, PH, PW, C): ``combine`` of each bin's two windows, for boxes ``boxes[part]``."""
+    def maxima(self, tables: np.ndarray, part: slice) -> np.ndarray:
+        """(b, PH, PW, C): the maximum of each bin's two windows, for boxes ``boxes[part]``."""
         flat = tables.reshape(-1, tables.shape[-1])
         first, second = self.corners[:, part]
         best = np.take(flat, first.ravel(), axis=0)
-        combine(best, np.take(flat, second.ravel(), axis=0), out=best)
+        np.maximum(best, np.take(flat, second.ravel(), axis=0), out=best)
         return best.reshape(*first.shape, -1)
 
 
@@ -466,11 +470,6 @@ def _key_cells(best: np.ndarray, out: np.ndarray) -> None:
     np.subtract((1 << 32) - 2, best & ((1 << 32) - 1), out=out)
 
 
-def _has_negative_zero(x: np.ndarray) -> bool:
-    """Whether the map holds a -0.0 (the one value a maximum cannot place: equal to +0.0)."""
-    return bool(np.any(x.view(np.int32) == np.int32(-(2**31))))
-
-
 def _pool_box_keys(keys: np.ndarray, hs, he, ws, we) -> np.ndarray:
     """The best ``_winner_keys`` key of every bin of one box, (PH, PW, C), separably."""
     return _bin_max(keys, hs, he, ws, we, np.maximum)
@@ -493,11 +492,15 @@ class _PoolPlan:
         so that it may be changed in place."""
         return np.array(self.data[:, channels].transpose(0, 2, 3, 1), order="C", copy=True)
 
-    def output(self, dtype=_F32, fill=0) -> np.ndarray:
-        """An (R, C, PH, PW) array filled with ``fill`` (left unset when ``fill`` is None)."""
+    def output(self, dtype=_F32) -> np.ndarray:
+        """An unset (R, C, PH, PW) array, for the caller to fill every entry of."""
         r, c = len(self.batch), self.data.shape[1]
-        shape = (r, c, self.hs.shape[1], self.ws.shape[1])
-        return np.empty(shape, dtype) if fill is None else np.full(shape, fill, dtype)
+        return np.empty((r, c, self.hs.shape[1], self.ws.shape[1]), dtype)
+
+    @functools.cached_property
+    def has_negative_zero(self) -> bool:
+        """Whether the map holds a -0.0 (the one value a maximum cannot place: equal to +0.0)."""
+        return bool(np.any(self.data.view(np.int32) == np.int32(-(2**31))))
 
     @functools.cached_property
     def empty(self) -> np.ndarray:
@@ -527,9 +530,9 @@ def _put_boxes(out: np.ndarray, boxes: np.ndarray, channels_last_values: np.ndar
         out[boxes, channels] = nchw
 
 
-def _by_table_and_the_rest(plan: _PoolPlan, map_shape, itemsize: int):
+def _by_table_and_the_rest(plan: _PoolPlan, itemsize: int):
     """(the window-table lookup of the boxes it serves or None, the other boxes as ints)."""
-    lookup = _TableLookup.plan(plan, map_shape, itemsize)
+    lookup = _TableLookup.plan(plan, itemsize)
     boxes = np.arange(len(plan.batch))
     if lookup is None:
         return None, boxes.tolist()
@@ -546,7 +549,7 @@ def _roi_pool_core(plan: _PoolPlan):
     winner (only NaN, -inf, -FLT_MAX): ``-FLT_MAX``, cell -1.
     """
     n, c, h, w = plan.data.shape
-    values, argmax = plan.output(fill=None), plan.output(np.int64, fill=None)
+    values, argmax = plan.output(), plan.output(np.int64)
 
     def put(boxes, best, channels=slice(None)):
         _put_boxes(values, boxes, _key_values(best), channels)
@@ -554,15 +557,15 @@ def _roi_pool_core(plan: _PoolPlan):
         _key_cells(best, cells)
         _put_boxes(argmax, boxes, cells, channels)
 
-    lookup, rest = _by_table_and_the_rest(plan, (n, h, w, c), 8)
+    lookup, rest = _by_table_and_the_rest(plan, 8)
     if lookup is not None:
 
         def pool_block(block):
-            tables = _window_tables(_winner_keys(plan.channels_last(block)), lookup.pairs, np.maximum)
+            tables = _window_tables(_winner_keys(plan.channels_last(block)), lookup.pairs)
             for part in lookup.chunks(tables.shape[-1]):
-                put(lookup.boxes[part], lookup.maxima(tables, part, np.maximum), block)
+                put(lookup.boxes[part], lookup.maxima(tables, part), block)
 
-        _each_block(lookup.channel_blocks((n, h, w, c)), pool_block)
+        _each_block(lookup.channel_blocks(), pool_block)
     if rest:
         keys = _winner_keys(plan.channels_last())
         for r in rest:
@@ -570,7 +573,7 @@ def _roi_pool_core(plan: _PoolPlan):
             put(np.array([r]), best[None])
     box, i, j = np.nonzero(plan.empty)
     values[box, :, i, j], argmax[box, :, i, j] = 0, -1
-    if _has_negative_zero(plan.data):  # keys cannot tell -0.0 from +0.0: read zero winners from the map
+    if plan.has_negative_zero:  # keys cannot tell -0.0 from +0.0: read zero winners from the map
         r, ch, i, j = np.nonzero((values == 0) & (argmax >= 0))
         values[r, ch, i, j] = plan.data.reshape(n, c, h * w)[plan.batch[r], ch, argmax[r, ch, i, j]]
     return values, argmax
@@ -587,24 +590,23 @@ def _roi_pool_values(plan: _PoolPlan) -> np.ndarray:
     first in row-major order; so a map holding a -0.0 goes through ``_roi_pool_core``,
     which finds each winning cell.
     """
-    if _has_negative_zero(plan.data):
+    if plan.has_negative_zero:
         return _roi_pool_core(plan)[0]
-    n, c, h, w = plan.data.shape
-    out = plan.output(fill=None)
-    lookup, rest = _by_table_and_the_rest(plan, (n, h, w, c), 4)
+    out = plan.output()
+    lookup, rest = _by_table_and_the_rest(plan, 4)
     if lookup is not None:
         empty = plan.empty
 
         def pool_block(block):
             x = plan.channels_last(block)
-            tables = _window_tables(np.fmax(x, -FLT_MAX, out=x), lookup.pairs, np.maximum)
+            tables = _window_tables(np.fmax(x, -FLT_MAX, out=x), lookup.pairs)
             for part in lookup.chunks(tables.shape[-1]):
                 boxes = lookup.boxes[part]
-                best = lookup.maxima(tables, part, np.maximum)
+                best = lookup.maxima(tables, part)
                 best[empty[boxes]] = 0
                 _put_boxes(out, boxes, best, block)
 
-        _each_block(lookup.channel_blocks((n, h, w, c)), pool_block)
+        _each_block(lookup.channel_blocks(), pool_block)
     if rest:
         x = plan.channels_last()
         for r in rest:
