@@ -635,14 +635,15 @@ _SCATTER_ELEMENTS = 2**19
 """The backward scatters about this many gradients per ``bincount``, so that its sums stay in cache."""
 
 
-def _scatter_to_argmax(grad: np.ndarray, argmax: np.ndarray, batch: np.ndarray, shape) -> np.ndarray:
+def _scatter_to_argmax(grad: np.ndarray, argmax: np.ndarray, batch: np.ndarray, shape, kept: bool):
     """(N, C, H, W): each ``grad[r, c, ph, pw]`` added to the cell ``argmax[r, c, ph, pw]`` of
     image ``batch[r]``, channel ``c`` (float64 sums, rounded to float32 once).
 
     Each (image, channel) plane gets one spare slot in front, where the -1 of a bin
     without a winner lands, so one addition makes every target. A block of channels at a
-    time, so that the sums stay in cache, on ``_THREADS`` threads; each block's cells are
-    checked to be -1 or on the map first (ValueError otherwise).
+    time, so that the sums stay in cache, on ``_THREADS`` threads. A ``kept`` argmax (the
+    caller's) has each block's cells checked to be -1 or on the map first (ValueError
+    otherwise); one just computed from the map needs no check.
     """
     n, c, h, w = shape
     slots = h * w + 1
@@ -650,7 +651,8 @@ def _scatter_to_argmax(grad: np.ndarray, argmax: np.ndarray, batch: np.ndarray, 
 
     def scatter_block(block):
         width = block.stop - block.start
-        _check_cells(argmax[:, block], h * w)
+        if kept:
+            _check_cells(argmax[:, block], h * w)
         plane = (batch[:, None] * width + np.arange(width)) * slots + 1  # (R, block): each plane's cell 0
         target = argmax[:, block] + plane[:, :, None, None]
         weight = grad[:, block].astype(np.float64, order="C")
@@ -791,11 +793,9 @@ def roi_pool_backward(
     n, c, h, w = plan.data.shape
     expected = (len(plan.batch), c, plan.hs.shape[1], plan.ws.shape[1])
     grad = _check_out_grad(out_grad, expected)
-    if argmax is None:
-        argmax = _roi_pool_core(plan)[1]
-    else:
-        argmax = _valid_argmax(argmax, expected)
-    return _scatter_to_argmax(grad, argmax, plan.batch, plan.data.shape)
+    kept = argmax is not None
+    argmax = _valid_argmax(argmax, expected) if kept else _roi_pool_core(plan)[1]
+    return _scatter_to_argmax(grad, argmax, plan.batch, plan.data.shape, kept)
 
 
 # ---------------------------------------------------------------------------
