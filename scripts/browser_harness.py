@@ -296,6 +296,16 @@ def key_step(page, explorer) -> float:
     return elapsed
 
 
+def _watch_figure(explorer) -> None:
+    """Start watching the explorer's figure for new pixels (``_WATCH_CANVAS``), once its canvas
+    has a size: while ipympl lays the figure out, the canvas can be 0 pixels wide for a moment,
+    and there are no pixels to read yet."""
+    canvas = explorer.locator("canvas").first
+    canvas.element_handle().wait_for_element_state("visible")
+    canvas.page.wait_for_function("(c) => c.width > 0 && c.height > 0", arg=canvas.element_handle())
+    canvas.evaluate(_WATCH_CANVAS)
+
+
 def slider_step(page, explorer, handle, direction: int = 1) -> float:
     """One arrow-key step on the slider whose noUiSlider handle is ``handle``: right for
     ``direction`` 1, left for -1 (the other way at either end of its range). Milliseconds from the
@@ -306,7 +316,7 @@ def slider_step(page, explorer, handle, direction: int = 1) -> float:
     now, low, top = (float(handle.get_attribute(name)) for name in names)
     if (direction > 0 and now >= top) or (direction < 0 and now <= low):
         direction = -direction
-    explorer.locator("canvas").first.evaluate(_WATCH_CANVAS)
+    _watch_figure(explorer)
     handle.focus()
     page.keyboard.press("ArrowRight" if direction > 0 else "ArrowLeft")
     return page.evaluate("() => window.__roiFigureChanged")
@@ -317,7 +327,7 @@ def number_box_step(page, explorer, box, value: str) -> float:
     the Enter keydown to new pixels on the explorer's figure, or -1 after 10 s without change."""
     box.scroll_into_view_if_needed()
     box.fill(value)
-    explorer.locator("canvas").first.evaluate(_WATCH_CANVAS)
+    _watch_figure(explorer)
     box.press("Enter")
     return page.evaluate("() => window.__roiFigureChanged")
 
